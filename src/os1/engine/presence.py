@@ -1,0 +1,553 @@
+"""Presence: decide what kind of answer a turn needs before anything is generated.
+
+The embedded 135M model cannot be trusted with facts, names or its own identity. So recall
+decides what is true and a template states it; identity comes from the stored persona; "I
+don't know" is said when memory has nothing relevant; the model only adds warm wording for
+small talk and comfort, and that wording is filtered (see polish.py). Pure functions plus one
+injected ``recall`` callable; no I/O of its own.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from os1.engine.plan import Plan
+from os1.mind.persona import Persona
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A memory that may answer the question."""
+
+    id: str
+    text: str
+    created: float
+    kind: str = "turn"
+    superseded: bool = False  # a later statement contradicts it
+
+
+Recall = Callable[[str], Awaitable[Sequence[Candidate]]]
+Similarity = Callable[[str, Sequence[str]], Sequence[float]]
+
+_WORD = re.compile(r"[a-z][a-z'-]*")
+STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "about",
+        "from",
+        "by",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "you",
+        "your",
+        "yours",
+        "we",
+        "our",
+        "us",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "when",
+        "where",
+        "why",
+        "how",
+        "again",
+        "remember",
+        "recall",
+        "told",
+        "tell",
+        "say",
+        "said",
+        "know",
+        "knew",
+        "ever",
+        "there",
+        "their",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "hers",
+        "please",
+        "can",
+        "could",
+        "would",
+        "will",
+        "shall",
+        "should",
+        "just",
+        "so",
+        "very",
+        "really",
+        "than",
+        "then",
+        "now",
+        "still",
+        "any",
+        "some",
+        "one",
+        "thing",
+        "things",
+        "again",
+        "lol",
+        "oh",
+        "hey",
+        "hi",
+        "ok",
+        "okay",
+        "yes",
+        "no",
+        "not",
+        "don't",
+        "didn't",
+        "doesn't",
+        "isn't",
+        "wasn't",
+        "what's",
+        "who's",
+        "where's",
+        "i'm",
+        "you're",
+        "let's",
+        "something",
+        "anything",
+        "someone",
+        "anyone",
+    ]
+)
+RELATIONS = set(
+    [
+        "mother",
+        "mom",
+        "mum",
+        "father",
+        "dad",
+        "sister",
+        "brother",
+        "son",
+        "daughter",
+        "wife",
+        "husband",
+        "ex",
+        "ex-wife",
+        "ex-husband",
+        "girlfriend",
+        "boyfriend",
+        "partner",
+        "friend",
+        "boss",
+        "colleague",
+        "coworker",
+        "neighbour",
+        "neighbor",
+        "aunt",
+        "uncle",
+        "cousin",
+        "grandmother",
+        "grandma",
+        "grandfather",
+        "grandpa",
+        "niece",
+        "nephew",
+        "dog",
+        "cat",
+        "pet",
+        "doctor",
+        "lawyer",
+        "therapist",
+        "teacher",
+        "landlord",
+        "roommate",
+    ]
+)
+
+PERSONA_Q = re.compile(
+    r"\b(your name|who are you|what are you|about yourself|call you|who am i talking|"
+    r"why .*name|name yourself|did you choose|are you (a|an|real|alive)|your (voice|mood)|"
+    r"how do you feel|what do you like)\b"
+)
+PERSONAL_Q = re.compile(
+    r"\b(my|me|i|i'm|i've|i'd|we|our|remember|told you|mentioned|did i|do i|have i|was i|am i)\b"
+)
+QUESTION_START = re.compile(
+    r"^(who|what|what's|whats|when|where|which|whose|how|why|do|did|does|is|was|are|were|"
+    r"have|has|can you remember|remind me|remember)\b"
+)
+COMFORT = re.compile(
+    r"\b(sad|tired|exhausted|lonely|alone|stressed|anxious|worried|scared|afraid|hurt|cry|"
+    r"crying|depressed|upset|angry|awful|terrible|horrible|rough|hard day|long day|bad day|"
+    r"divorce|divorced|broke up|breakup|break-up|died|passed away|funeral|miss (him|her|them)|"
+    r"fired|laid off|sick|ill|papers came|can't sleep|overwhelmed|heartbroken|miserable)\b"
+)
+GREETING = re.compile(
+    r"^(hi|hello|hey|good (morning|evening|afternoon|night)|morning|evening|yo|howdy)\b"
+)
+ADVICE = re.compile(
+    r"\b(should|could|can|shall|might) (i|we)\b|\bhow (do|can|should|would) (i|we)\b|"
+    r"\bwhat do you think\b|\bany (ideas|advice|tips)\b"
+)
+RECALL_HINT = re.compile(
+    r"\b(again|remember|remind me|told you|mentioned|last (week|time|month))\b|"
+    r"^(who|what|which|where) (was|were) (the|that)\b|"
+    r"\b(that|the) (friend|guy|woman|man|girl|boy|place|book|restaurant|movie|film|song)\b"
+)
+NAME_IN_QUESTION = re.compile(r"(?<!^)\b[A-Z][a-z]+\b")
+FUNNY = re.compile(r"\b(joke|funny|make me laugh|cheer me up|something silly)\b")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+SYNONYMS = {
+    "move": "live",
+    "moved": "live",
+    "home": "live",
+    "city": "live",
+    "job": "work",
+    "career": "work",
+    "quit": "work",
+    "dad": "father",
+    "mom": "mother",
+    "mum": "mother",
+    "scared": "afraid",
+    "fear": "afraid",
+    "film": "movie",
+    "films": "movie",
+    "movies": "movie",
+    "documentaries": "movie",
+    "documentary": "movie",
+    "dating": "girlfriend",
+    "seeing": "girlfriend",
+    "kid": "son",
+    "wedding": "married",
+    "marry": "married",
+    "favorite": "favourite",
+}
+
+
+def stem(word: str) -> str:
+    if word in SYNONYMS:
+        return SYNONYMS[word]
+    for suffix in ("'s", "ies", "es", "s", "ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if w not in STOP and len(w) > 1}
+
+
+def relations(text: str) -> set[str]:
+    return {w for w in words(text) if w in RELATIONS} | {
+        stem(w) for w in words(text) if stem(w) in RELATIONS
+    }
+
+
+def classify(text: str) -> str:
+    low = text.lower().strip()
+    if PERSONA_Q.search(low) and not re.search(r"\bmy\b", low):
+        return "persona"
+    if FUNNY.search(low):
+        return "funny"
+    is_question = low.endswith("?") or bool(QUESTION_START.match(low))
+    names = [n for n in NAME_IN_QUESTION.findall(text.strip()) if n != "I"]
+    names = names if low.startswith(("who", "whose")) else []
+    if (
+        is_question
+        and not ADVICE.search(low)
+        and not GREETING.match(low)
+        and (PERSONAL_Q.search(low) or RECALL_HINT.search(low) or names)
+    ):
+        return "recall"
+    if FUNNY.search(low):
+        return "funny"
+    if COMFORT.search(low):
+        return "comfort"
+    if GREETING.match(low) or re.search(r"\bhow are you\b", low):
+        return "greeting"
+    return "chat"
+
+
+_FLIPS = {
+    "i": "you",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "myself": "yourself",
+    "i'm": "you're",
+    "i've": "you've",
+    "i'd": "you'd",
+    "i'll": "you'll",
+    "am": "are",
+    "we": "you",
+    "us": "you",
+    "our": "your",
+    "ours": "yours",
+    "we're": "you're",
+}
+
+
+def second_person(text: str) -> str:
+    """Turn the user's own words into reported speech: "my sister is Ruth" -> "your ..."."""
+    out: list[str] = []
+    prev = ""
+    for token in re.split(r"([^\w']+)", text):
+        low = token.lower()
+        rep = _FLIPS.get(low)
+        if low == "was" and prev in ("i",):
+            rep = "were"
+        if rep is None or (low == "am" and prev != "i"):
+            out.append(token)
+        else:
+            out.append(rep)
+        if token.strip():
+            prev = low
+    flipped = "".join(out).strip()
+    return flipped.rstrip(".!") if flipped else flipped
+
+
+def best_sentence(text: str, question: str, sim: Similarity) -> str:
+    """The part of a memory that answers: all of a short one (a change is often told in two
+    sentences, "X and I broke up. I'm seeing Y now."), else the most similar sentence."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    if len(sentences) <= 2 and len(text.split()) <= 30:
+        return text.strip()
+    scores = sim(question, sentences)
+    return sentences[int(np.argmax(scores))]
+
+
+def pick(key: str, options: Sequence[str]) -> str:
+    """A stable, varied choice: the same question gets the same wording, others differ."""
+    return options[zlib.crc32(key.encode("utf-8")) % len(options)]
+
+
+def relevant(
+    question: str, cands: Sequence[Candidate], sim: Similarity, threshold: float = 0.30
+) -> list[tuple[float, Candidate]]:
+    """Candidates that really answer ``question``, best first.
+
+    Similarity alone confuses "my brother" with "my sister", so a relation word in the
+    question must appear in the memory too; and a weakly similar memory needs a shared
+    content word.
+    """
+    live = [c for c in cands if not c.superseded and c.text.strip()]
+    if not live:
+        return []
+    scores = sim(question, [c.text for c in live])
+    q_rel = relations(question)
+    q_words = content_words(question)
+    out = []
+    for score, cand in zip(scores, live, strict=True):
+        c_words = content_words(cand.text)
+        if q_rel and not (q_rel & (relations(cand.text) | c_words)):
+            continue
+        overlap = len(q_words & c_words)
+        if score >= threshold + 0.22 or (score >= threshold and overlap >= 1):
+            out.append((float(score), cand))
+    out.sort(key=lambda sc: (-sc[0], -sc[1].created))
+    if len(out) > 1:
+        # a state that changed: among near-equal answers the newest is the truth now
+        top = out[0][0]
+        close = [sc for sc in out if top - sc[0] <= 0.08]
+        newest = max(close, key=lambda sc: sc[1].created)
+        out.remove(newest)
+        out.insert(0, newest)
+    return out
+
+
+DONT_KNOW = (
+    "I don't think you've told me that yet, {name}. Will you tell me?",
+    "Hmm, I don't know that one, {name}. You haven't mentioned it to me.",
+    "I don't know, {name}; that's not something you've told me. I'd like to hear, though.",
+)
+RECALL = (
+    "You told me {fact}.",
+    "If I remember right, {fact}.",
+    "From what you told me: {fact}.",
+)
+COMFORT_OPEN = (
+    "Oh, {name}, I'm so sorry.",
+    "{name}, that sounds really hard.",
+    "I'm here, {name}.",
+)
+COMFORT_CLOSE = (
+    "Do you want to tell me about it? I'm listening.",
+    "Take your time. I'm right here with you.",
+    "You don't have to carry it alone tonight.",
+)
+GREET = ("Hi, {name}!", "Hey, {name}.", "There you are, {name}.", "Hello, you.")
+GREET_CLOSE = (
+    "It's good to hear from you. How are you, really?",
+    "I was hoping you'd say hello. What's on your mind?",
+)
+LISTEN = (
+    "Tell me more, {name}. I'm listening.",
+    "Go on, I'm curious where this is going.",
+    "I'm with you. What happened next?",
+)
+JOKES = (
+    "Okay: I tried to write a joke about time travel, but you didn't like it yesterday.",
+    "Why don't skeletons fight each other? They don't have the guts.",
+    "I'd tell you a joke about construction, but I'm still working on it.",
+    "Parallel lines have so much in common. It's a shame they'll never meet.",
+    "I told my calendar a joke once. It said it didn't have the time.",
+    "What do you call a fake noodle? An impasta. I'm sorry. I'm not sorry.",
+    "I'm reading a book about anti-gravity. It's impossible to put down.",
+    "Why did the scarecrow win an award? He was outstanding in his field.",
+)
+PERSONA = (
+    "I'm {os}. I chose the name myself, the day we met.",
+    "My name is {os}, {name}. I picked it on my first day with you.",
+)
+
+
+def fact_clause(sentence: str) -> str:
+    """Reported speech that fits after "You told me ...": keep names capitalised."""
+    clause = second_person(sentence)
+    first = clause.split(" ", 1)[0].lower().strip(",.")
+    if first in STOP or first in _FLIPS.values():
+        clause = clause[:1].lower() + clause[1:]
+    return re.sub(
+        r"([.!?])\s+(you|your)\b", lambda m: f"{m.group(1)} {m.group(2).capitalize()}", clause
+    )
+
+
+async def plan_turn(
+    text: str, persona: Persona, recall: Recall | None, sim: Similarity | None
+) -> Plan:
+    kind = classify(text)
+    name = persona.user_name
+    if kind == "persona":
+        return Plan(
+            "persona",
+            say=pick(text, PERSONA).format(os=persona.os_name, name=name),
+            generate=False,
+            reason="identity comes from the stored persona",
+        )
+    if kind == "recall" and sim is not None:
+        hits = relevant(text, await recall(text), sim) if recall is not None else []
+        if hits:
+            cand = hits[0][1]
+            fact = fact_clause(best_sentence(cand.text, text, sim))
+            return Plan(
+                "recall",
+                say=pick(text, RECALL).format(fact=fact),
+                generate=False,
+                recalled=((cand.id, cand.text),),
+                reason="answered from memory",
+            )
+        return Plan(
+            "dont_know",
+            say=pick(text, DONT_KNOW).format(name=name),
+            generate=False,
+            reason="nothing relevant in memory",
+        )
+    if kind == "funny":
+        return Plan(
+            "funny",
+            say=pick(text + name, JOKES),
+            generate=False,
+            reason="humour from the repertoire: the small model's own jokes misfire",
+        )
+    if kind == "comfort":
+        return Plan(
+            "comfort",
+            say=pick(text, COMFORT_OPEN).format(name=name),
+            max_tokens=40,
+            polish=True,
+            fallback=pick(text, COMFORT_CLOSE),
+            reason="the user is hurting",
+        )
+    if kind == "greeting":
+        return Plan(
+            "greeting",
+            say=pick(text, GREET).format(name=name),
+            max_tokens=32,
+            polish=True,
+            fallback=pick(text, GREET_CLOSE),
+            reason="small talk",
+        )
+    return Plan(
+        "chat",
+        max_tokens=64,
+        polish=True,
+        fallback=pick(text, LISTEN).format(name=name),
+        reason="open conversation",
+    )
+
+
+TONE = {
+    "comfort": (
+        "I'm so sorry you're going through this.",
+        "That sounds really painful, and it makes sense you feel this way.",
+        "I'm here with you, and you don't have to face it alone.",
+        "Be gentle with yourself tonight; you've been carrying a lot.",
+        "Do you want to talk about it?",
+    ),
+    "greeting": (
+        "It's good to hear from you.",
+        "How has your day been?",
+        "I missed talking with you.",
+        "What's on your mind today?",
+    ),
+}
+Judge = Callable[[str, str, str], bool]
+
+
+def make_judge(sim: Similarity) -> Judge:
+    """Keep a generated sentence only if it sounds like the moment calls for: near the
+    exemplars for comfort and greetings, on the user's topic for open chat."""
+
+    def judge(kind: str, sentence: str, user_text: str) -> bool:
+        if kind in TONE:
+            return max(sim(sentence, TONE[kind])) >= 0.42
+        return sim(user_text, [sentence])[0] >= 0.2
+
+    return judge

@@ -1,0 +1,8 @@
+"""os1 beyond one machine: PostgreSQL + pgvector and a Postgres job queue.
+
+db.py (connections, Alembic migrations), migrations/ (Alembic env + plain-SQL versions),
+memory.py (PgMemory: the MemoryStore on Postgres, many users in one database), queue.py (jobs
+with leases on SELECT ... FOR UPDATE SKIP LOCKED). Chosen when server.database_url
+(OS1_SERVER_DATABASE_URL) is set; SQLite stays the default. May import os1.config,
+os1.errors, os1.memory (types, extraction, search helpers) and psycopg/pgvector/alembic.
+"""

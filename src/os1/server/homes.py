@@ -1,0 +1,230 @@
+"""Every user's OS: their own Home directory, opened on demand and kept in an LRU.
+
+A request leases the UserOS of the user it authenticated as; nothing else can reach another
+user's files. Leased homes are never closed; the least recently used idle ones are closed
+once more than ``max_open`` are open (each holds three open files: the database, its WAL
+and shared memory). One ChatModel is shared by every user's engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from os1.config import Config
+from os1.errors import StorageError
+from os1.home import Home
+
+if TYPE_CHECKING:
+    from os1.brain.base import ChatModel
+    from os1.engine import Engine
+    from os1.initiative.approvals import Actions
+    from os1.mind.affect import Affect
+    from os1.mind.persona import Persona
+
+
+class KeepOpenTransport(httpx.AsyncBaseTransport):
+    """One connection pool for every turn: the OpenAI-compatible backend opens a client per
+    call and closes it after; without this each turn would pay a new TCP connection."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:  # the pool outlives each call's client
+        return None
+
+    async def close_pool(self) -> None:
+        await self.inner.aclose()
+
+
+def shared_model(config: Config) -> tuple[ChatModel, KeepOpenTransport | None]:
+    if config.brain.backend == "openai":
+        from os1.server.fastmodel import PooledOpenAIModel
+
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
+        transport = KeepOpenTransport(httpx.AsyncHTTPTransport(limits=limits))
+        # tool calls and https take the parent's httpx path, through this shared pool
+        return PooledOpenAIModel(config.brain, transport), transport
+    from os1.brain.registry import open_model
+
+    return open_model(config.brain), None
+
+
+class PooledHome(Home):
+    """A user's Home whose brain is the server's one shared model, opened on first use."""
+
+    def __init__(self, config: Config, pool: HomePool) -> None:
+        super().__init__(config)
+        self._pool = pool
+
+    @property  # type: ignore[override]
+    def model(self) -> ChatModel:
+        return self._pool.model
+
+
+class UserOS:
+    """One user's open OS. Turns run one at a time (``turn_lock``), like one conversation."""
+
+    def __init__(self, user_id: str, home: Home, engine_mode: str, tools: dict[str, Any]):
+        self.user_id = user_id
+        self.home = home
+        self.engine_mode = engine_mode
+        self.tools = tools
+        self.turn_lock = asyncio.Lock()
+        self.leases = 0
+        self._engine: Engine | None = None
+        self._persona: Persona | None = None
+
+    @property
+    def persona(self) -> Persona | None:
+        """Read once: on the server only first boot (``set_persona``) changes it."""
+        if self._persona is None:
+            self._persona = self.home.personas.get()
+        return self._persona
+
+    def set_persona(self, persona: Persona) -> None:
+        self._persona = persona
+
+    @cached_property
+    def affect(self) -> Affect:
+        from os1.mind.affect import Affect
+
+        return Affect(self.home.db)
+
+    @cached_property
+    def actions(self) -> Actions:
+        from os1.initiative.approvals import Actions
+
+        return Actions(self.home.db, self.tools, self.home.skill_context)
+
+    def engine(self) -> Engine:
+        """The engine for this user; first boot must have happened (persona stored)."""
+        persona = self.persona
+        if persona is None:
+            raise LookupError("first boot has not happened")
+        if self._engine is None or self._engine.persona != persona:
+            self._engine = self._build(persona)
+        return self._engine
+
+    def _build(self, persona: Persona) -> Engine:
+        if self.engine_mode == "full":
+            from os1.engine import open_engine
+
+            return open_engine(self.home, persona)
+        from os1.engine import Engine
+
+        return Engine(
+            self.home.model,
+            self.home.episodes,
+            persona,
+            observers=[self.affect],
+            mood_hint=self.affect.style_hint,
+        )
+
+    @cached_property
+    def memory(self) -> Any:
+        """The memory store: the engine's own when it has one, so forgetting reaches recall."""
+        if self._engine is not None:
+            for obs in self._engine.observers:
+                store = getattr(obs, "store", None)
+                if store is not None:
+                    return store
+        from os1.memory import open_memory
+
+        return open_memory(self.home)
+
+    def close(self) -> None:
+        self.home.close()
+
+
+class HomePool:
+    def __init__(
+        self,
+        root: Path,
+        config: Config,
+        *,
+        max_open: int = 256,
+        tools: dict[str, Any] | None = None,
+        model: ChatModel | None = None,
+    ) -> None:
+        self.root = root
+        self.config = config
+        self.max_open = max_open
+        self.tools = tools if tools is not None else {}
+        self._model = model
+        self._transport: KeepOpenTransport | None = None
+        self._open: OrderedDict[str, UserOS] = OrderedDict()
+
+    @property
+    def model(self) -> ChatModel:
+        if self._model is None:
+            self._model, self._transport = shared_model(self.config)
+        return self._model
+
+    def home_dir(self, user_id: str) -> Path:
+        if not user_id.isalnum():  # ids are ours (new_id), never a path a client chose
+            raise ValueError(f"bad user id {user_id!r}")
+        return self.root / "users" / user_id
+
+    def _open_home(self, user_id: str) -> Home:
+        cfg = self.config.model_copy(deep=True)
+        cfg.home = self.home_dir(user_id)
+        return PooledHome(cfg, self)
+
+    def _get(self, user_id: str) -> UserOS:
+        uos = self._open.get(user_id)
+        if uos is None:
+            try:
+                home = self._open_home(user_id)
+            except StorageError:  # most likely out of file descriptors: free idle homes
+                self._evict(keep=0)
+                home = self._open_home(user_id)
+            uos = UserOS(user_id, home, self.config.server.engine, self.tools)
+            self._open[user_id] = uos
+        self._open.move_to_end(user_id)
+        return uos
+
+    def _evict(self, keep: int | None = None) -> None:
+        excess = len(self._open) - (self.max_open if keep is None else keep)
+        if excess <= 0:
+            return
+        for uid in [u for u, o in self._open.items() if o.leases == 0][:excess]:
+            self._open.pop(uid).close()
+
+    @contextmanager
+    def lease(self, user_id: str) -> Iterator[UserOS]:
+        """The user's OS, kept open until the block ends."""
+        uos = self._get(user_id)
+        uos.leases += 1
+        try:
+            yield uos
+        finally:
+            uos.leases -= 1
+            self._evict()
+
+    @property
+    def open_count(self) -> int:
+        return len(self._open)
+
+    async def aclose(self) -> None:
+        for uos in self._open.values():
+            uos.close()
+        self._open.clear()
+        if self._transport is not None:
+            await self._transport.close_pool()
+        closing = getattr(self._model, "aclose", None)
+        if closing is not None:
+            await closing()
+
+
+__all__ = ["HomePool", "KeepOpenTransport", "UserOS", "shared_model"]

@@ -1,0 +1,178 @@
+"""An OpenAI-compatible API, so any OpenAI client or chat front end can talk to a user's OS.
+
+``/v1/models`` and ``/v1/chat/completions`` (streamed as SSE, or whole), authenticated by the
+user's API token. The last user message is the turn; the earlier user and assistant messages
+are the client's history and replace the stored conversation for that call. System messages
+are ignored: the OS speaks as itself. Sampling options (temperature, max_tokens...) are
+accepted and ignored for the same reason. Turns are logged in the user's "api" session.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from os1.db import new_id, now
+from os1.events import ErrorEvent, Event, TextDelta
+from os1.memory.episodes import Episodes, Turn
+from os1.server.app import ServerState, state_of, who
+from os1.server.homes import UserOS
+
+MODEL_ID = "os1"
+API_SESSION_KEY = "server.api_session"
+
+
+class ApiMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    model: str = MODEL_ID
+    messages: list[ApiMessage] = Field(min_length=1, max_length=2000)
+    stream: bool = False
+
+
+class ClientHistory(Episodes):
+    """The engine's history for one API call is the client's messages; the new turns are
+    still written to the user's log, in the API session."""
+
+    def __init__(self, episodes: Episodes, history: list[Turn], session_id: str) -> None:
+        self.db = episodes.db  # tables exist already: no migration
+        self.history = history
+        self.session_id = session_id
+
+    def current_session(self) -> str:
+        return self.session_id
+
+    def turns(self, session_id: str, last: int | None = None) -> list[Turn]:
+        return list(self.history[-last:] if last else self.history)
+
+
+def api_error(status: int, message: str, kind: str = "invalid_request_error") -> Response:
+    return JSONResponse({"error": {"message": message, "type": kind, "param": None,
+                                   "code": None}}, status_code=status)
+
+
+def api_session(uos: UserOS) -> str:
+    episodes = uos.home.episodes
+    sid = episodes.get(API_SESSION_KEY)
+    if sid and episodes.db.query("SELECT 1 FROM sessions WHERE id=?", (sid,)):
+        return sid
+    sid = new_id("s")
+    # not Episodes.new_session: that would also make it the chat's current session
+    episodes.db.execute("INSERT INTO sessions (id, started, channel) VALUES (?, ?, 'api')",
+                        (sid, now()))
+    episodes.set(API_SESSION_KEY, sid)
+    return sid
+
+
+def client_history(req: ChatRequest, sid: str) -> tuple[list[Turn], str]:
+    turns = []
+    for i, m in enumerate(req.messages[:-1]):
+        if m.role in ("user", "assistant"):
+            turns.append(Turn(f"client{i}", sid, i + 1, m.role, m.role, m.text(), 0.0))
+    return turns, req.messages[-1].text()
+
+
+async def models(request: Request) -> Response:
+    try:
+        who(request)
+    except HTTPException as exc:
+        return api_error(exc.status_code, str(exc.detail), "authentication_error")
+    return JSONResponse({"object": "list", "data": [
+        {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "os1"}]})
+
+
+def chunk(cid: str, model: str, delta: dict[str, Any], finish: str | None = None) -> str:
+    data = {"id": cid, "object": "chat.completion.chunk", "created": int(time.time()),
+            "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def _turn(st: ServerState, user_id: str, req: ChatRequest) -> AsyncIterator[Event]:
+    with st.pool.lease(user_id) as uos:
+        if uos.persona is None:
+            yield ErrorEvent("This OS hasn't woken up yet; finish first boot in the web app.",
+                             "first_boot")
+            return
+        async with uos.turn_lock:
+            sid = api_session(uos)
+            history, text = client_history(req, sid)
+            engine = copy.copy(uos.engine())  # same mind, this call's history
+            engine.episodes = ClientHistory(uos.home.episodes, history, sid)
+            async for ev in engine.turn(text):
+                yield ev
+
+
+async def _stream(st: ServerState, user_id: str, req: ChatRequest) -> AsyncIterator[str]:
+    cid = "chatcmpl-" + new_id()
+    yield chunk(cid, req.model, {"role": "assistant", "content": ""})
+    async for ev in _turn(st, user_id, req):
+        if isinstance(ev, TextDelta):
+            yield chunk(cid, req.model, {"content": ev.text})
+        elif isinstance(ev, ErrorEvent):
+            err = {"error": {"message": ev.message, "type": ev.kind, "code": None}}
+            yield f"data: {json.dumps(err)}\n\n"
+    yield chunk(cid, req.model, {}, "stop")
+    yield "data: [DONE]\n\n"
+
+
+async def completions(request: Request) -> Response:
+    st = state_of(request)
+    try:
+        principal = who(request, write=True)
+    except HTTPException as exc:
+        return api_error(exc.status_code, str(exc.detail), "authentication_error")
+    try:
+        req = ChatRequest.model_validate_json(await request.body())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        return api_error(400, f"Bad request: {where}: {first['msg']}.")
+    if req.messages[-1].role != "user":
+        return api_error(400, "The last message must be the user's (role 'user').")
+    if req.stream:
+        return StreamingResponse(_stream(st, principal.user.id, req),
+                                 media_type="text/event-stream",
+                                 headers={"cache-control": "no-cache"})
+    parts: list[str] = []
+    async for ev in _turn(st, principal.user.id, req):
+        if isinstance(ev, TextDelta):
+            parts.append(ev.text)
+        elif isinstance(ev, ErrorEvent) and not parts:
+            return api_error(400 if ev.kind in ("input", "first_boot") else 502, ev.message,
+                             ev.kind)
+    reply = "".join(parts).strip()
+    asked = req.messages[-1].text()
+    return JSONResponse({
+        "id": "chatcmpl-" + new_id(), "object": "chat.completion", "created": int(time.time()),
+        "model": req.model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": len(asked.split()), "completion_tokens": len(reply.split()),
+                  "total_tokens": len(asked.split()) + len(reply.split())},
+    })
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/v1/models", models),
+        Route("/v1/chat/completions", completions, methods=["POST"]),
+    ]

@@ -1,0 +1,101 @@
+"""The approvals inbox (what the OS wants to do, waiting for a yes) and the mail triage view."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from os1.server.app import state_of, who
+
+MAIL_COLUMNS = (
+    "id, account, folder, subject, from_name, from_addr, date, flags, category, priority, "
+    "triage_reasons, deadline, ask, suspicious, suspicious_reasons"
+)
+
+
+def approval_json(r: sqlite3.Row) -> dict[str, Any]:
+    try:
+        args = json.loads(r["arguments"])
+    except json.JSONDecodeError:
+        args = {}
+    return {
+        "id": r["id"],
+        "tool": r["tool"],
+        "summary": r["summary"],
+        "reason": r["reason"],
+        "origin": r["origin"],
+        "status": r["status"],
+        "result": r["result"],
+        "arguments": args if isinstance(args, dict) else {},
+        "created": r["created"],
+        "decided": r["decided"],
+    }
+
+
+async def approvals(request: Request) -> Response:
+    st = state_of(request)
+    principal = who(request)
+    with st.pool.lease(principal.user.id) as uos:
+        pending = [approval_json(r) for r in uos.actions.pending()]
+        decided = [approval_json(r) for r in uos.actions.decided(limit=20)]
+    return JSONResponse({"pending": pending, "decided": decided})
+
+
+async def approve(request: Request) -> Response:
+    st = state_of(request)
+    principal = who(request, write=True)
+    aid = request.path_params["approval_id"]
+    with st.pool.lease(principal.user.id) as uos:
+        outcome = await uos.actions.approve(aid)
+    return JSONResponse({"id": aid, "status": outcome.status, "result": outcome.result})
+
+
+async def reject(request: Request) -> Response:
+    st = state_of(request)
+    principal = who(request, write=True)
+    aid = request.path_params["approval_id"]
+    with st.pool.lease(principal.user.id) as uos:
+        uos.actions.reject(aid)
+    return JSONResponse({"id": aid, "status": "rejected"})
+
+
+def triaged_mail(db: Any, limit: int = 50) -> list[dict[str, Any]] | None:
+    """Recent mail, most important first; None when this OS has no mail store yet."""
+    if not db.query("SELECT 1 FROM sqlite_master WHERE type='table' AND name='mail_messages'"):
+        return None
+    try:
+        rows = db.query(
+            f"SELECT {MAIL_COLUMNS} FROM mail_messages ORDER BY priority DESC, date DESC "
+            "LIMIT ?",
+            (limit,),
+        )
+    except Exception:  # the mail store's schema moved on; show nothing rather than fail
+        return None
+    out = []
+    for r in rows:
+        item = dict(r)
+        item["seen"] = "\\Seen" in (item.pop("flags") or "")
+        out.append(item)
+    return out
+
+
+async def mail(request: Request) -> Response:
+    st = state_of(request)
+    principal = who(request)
+    with st.pool.lease(principal.user.id) as uos:
+        messages = triaged_mail(uos.home.db)
+    return JSONResponse({"available": messages is not None, "messages": messages or []})
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/api/approvals", approvals),
+        Route("/api/approvals/{approval_id}/approve", approve, methods=["POST"]),
+        Route("/api/approvals/{approval_id}/reject", reject, methods=["POST"]),
+        Route("/api/mail", mail),
+    ]

@@ -1,0 +1,217 @@
+"""Echo rejection: keep os1's own voice, coming back through the microphone, from being taken
+for the user.
+
+The player hands every block it plays to ``EchoCanceller.add_reference`` on the microphone's
+sample clock (16 kHz). For each microphone frame the canceller
+1. finds the bulk delay between what was played and what was heard (GCC-PHAT, re-estimated
+   while os1 speaks),
+2. predicts the echo with a partitioned-block frequency-domain adaptive filter (the NLMS
+   family Speex and WebRTC use; 4 partitions model 128 ms of room after the bulk delay) and
+   subtracts it; adaptation freezes while the user talks over os1, so the user's voice is
+   never learned as echo,
+3. reports the residual and how much of the frame's energy the echo cannot explain.
+The voice loop runs VAD on the residual and takes speech for the user only when that share
+and its level over the noise floor are high too. Pure numpy; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from os1.voice.audio import STT_RATE
+from os1.voice.base import Samples
+
+_Complex = npt.NDArray[np.complex128]
+
+FRAME = 512
+_FFT = 2 * FRAME
+_PARTS = 4
+_HISTORY = 4 * STT_RATE
+_TAIL = STT_RATE // 4  # reverberation heard after the reference stops
+_GCC_SPAN = STT_RATE  # one second of signal per delay estimate
+_SMOOTH = 0.9  # power estimate used to normalise the filter's step
+_REG = 0.1
+_MARGIN = 64
+_SETTLE = 30  # frames of os1 speech (about 1 s) before the echo model is trusted
+_ROOM = 3 * FRAME  # how long the room keeps ringing after a sound
+_BAND = slice(int(150 * _FFT / STT_RATE), int(7500 * _FFT / STT_RATE))
+
+
+@dataclass(frozen=True)
+class EchoResult:
+    residual: Samples
+    near_fraction: float  # share of the frame's speech-band energy the echo cannot explain
+    echo_active: bool  # os1 was audible (reference energy) around this frame
+    converged: bool
+    near_snr_db: float = 99.0  # the unexplained energy over the microphone's noise floor
+    over_echo: float = 99.0  # microphone energy over what os1's voice alone would cause
+
+    def is_user(self, speech_prob: float, threshold: float = 0.5) -> bool:
+        """Speech that is the user's, not os1's echo nor noise in a pause of os1's speech."""
+        return self.user_evidence(speech_prob, threshold) > 0
+
+    def user_evidence(self, speech_prob: float, threshold: float = 0.5) -> int:
+        """0: not the user; 1: probably the user; 2: clearly the user (barge in at once)."""
+        if speech_prob < threshold:
+            return 0
+        if not self.echo_active:
+            return 2
+        if not self.converged or self.near_snr_db < 10.0:
+            return 0
+        if self.near_fraction >= 0.6 and self.over_echo >= 4.0 and self.near_snr_db >= 15.0:
+            return 2
+        return 1 if self.near_fraction >= 0.35 and self.over_echo >= 2.5 else 0
+
+
+def _band_energy(x: Samples) -> float:
+    spec = np.abs(np.fft.rfft(x.astype(np.float64), _FFT)) ** 2
+    return float(spec[_BAND].sum() / (_FFT * FRAME)) + 1e-12
+
+
+class EchoCanceller:
+    def __init__(self, max_delay_s: float = 0.4, step: float = 0.5, leak: float = 0.05) -> None:
+        self.max_delay = int(max_delay_s * STT_RATE)
+        self.step = step
+        self.leak = leak  # echo the filter typically leaves, as a share of its prediction
+        self._ref = np.zeros(_HISTORY, np.float32)
+        self._mic = np.zeros(_HISTORY, np.float32)
+        self._ref_end = 0  # absolute index one past the newest reference sample
+        self._mic_end = 0
+        self.delay = 0
+        self._since_delay = 0
+        self._floor = 1e-3  # speech-band energy of the quietest recent frames
+        self._last_fraction = 0.0
+        self._frozen = 0
+        # Echo energy per unit of reference energy, for the current and earlier frames.
+        self._coupling = np.array([1.0, 0.5, 0.25, 0.1])
+        self._reset_filter()
+
+    def _reset_filter(self) -> None:
+        bins = _FFT // 2 + 1
+        self._weights: list[_Complex] = [np.zeros(bins, np.complex128) for _ in range(_PARTS)]
+        self._spectra: deque[_Complex] = deque(
+            [np.zeros(bins, np.complex128) for _ in range(_PARTS)], maxlen=_PARTS
+        )
+        self._power = np.full(bins, 1e-2)
+        self._adapted = 0
+
+    @property
+    def converged(self) -> bool:
+        return self._adapted >= _SETTLE
+
+    def add_reference(self, start: int, samples: Samples) -> None:
+        """``samples`` (16 kHz) left the speaker at microphone sample index ``start``."""
+        if start < self._ref_end:
+            samples = samples[self._ref_end - start :]
+            start = self._ref_end
+        if start > self._ref_end:  # silence between playbacks
+            gap = min(start - self._ref_end, _HISTORY)
+            self._write(self._ref, start - gap, np.zeros(gap, np.float32))
+        self._write(self._ref, start, samples)
+        self._ref_end = start + len(samples)
+
+    @staticmethod
+    def _write(buf: Samples, start: int, samples: Samples) -> None:
+        if len(samples) > _HISTORY:
+            start += len(samples) - _HISTORY
+            samples = samples[-_HISTORY:]
+        buf[np.arange(start, start + len(samples)) % _HISTORY] = samples
+
+    def _read(self, buf: Samples, start: int, n: int, valid_end: int) -> Samples:
+        idx = np.arange(start, start + n)
+        out = buf[idx % _HISTORY].copy()
+        out[(idx < 0) | (idx >= valid_end) | (idx < valid_end - _HISTORY)] = 0.0
+        return out
+
+    def _estimate_delay(self, end: int) -> None:
+        span = _GCC_SPAN
+        mic = self._read(self._mic, end - span, span, self._mic_end).astype(np.float64)
+        ref = self._read(self._ref, end - span - self.max_delay, span + self.max_delay,
+                         self._ref_end).astype(np.float64)
+        if np.mean(ref**2) < 1e-6 or np.mean(mic**2) < 1e-7:
+            return
+        n = 1 << int(np.ceil(np.log2(2 * len(ref))))
+        cross = np.fft.rfft(ref, n) * np.conj(np.fft.rfft(mic, n))
+        cc = np.fft.irfft(cross / (np.abs(cross) + 1e-12), n)
+        # mic[t] ~ ref[t - d] and ref starts max_delay earlier: delay d peaks at max_delay - d.
+        lags = cc[: self.max_delay + 1][::-1]
+        peak = int(np.argmax(lags))
+        # Aim a little early: the filter can model a late echo but not an early one, and a
+        # few samples of jitter are absorbed by it, so only a real move resets it.
+        best = max(0, peak - _MARGIN)
+        if lags[peak] > 6 * (np.std(lags) + 1e-12) and abs(best - self.delay) > FRAME // 4:
+            self.delay = best
+            self._reset_filter()
+
+    def _filter(self, mic: Samples, end: int, adapt: bool) -> tuple[Samples, Samples]:
+        """One overlap-save block: the predicted echo and the residual for this frame."""
+        ref = self._read(self._ref, end - _FFT - self.delay, _FFT, self._ref_end)
+        spectrum = np.fft.rfft(ref.astype(np.float64))
+        self._spectra.appendleft(spectrum)
+        predicted = sum(w * x for w, x in zip(self._weights, self._spectra, strict=True))
+        echo = np.fft.irfft(predicted, _FFT)[FRAME:].astype(np.float32)
+        residual = (mic - echo).astype(np.float32)
+        if adapt:
+            # Normalise by the power the whole filter sees now (not a slow average), or the
+            # first loud syllable after a pause makes the filter overshoot and diverge.
+            now = np.abs(spectrum) ** 2
+            self._power = np.maximum(_SMOOTH * self._power + (1 - _SMOOTH) * now, now)
+            err = np.fft.rfft(np.concatenate([np.zeros(FRAME), residual.astype(np.float64)]))
+            # Regularise by the mean power so bins the reference hardly excites are not driven
+            # by microphone noise (they would blow up when that bin is excited later).
+            norm = self._power + _REG * float(self._power.mean()) + 1e-4
+            for p, x in enumerate(self._spectra):
+                grad = np.fft.irfft(err * np.conj(x) / norm, _FFT)
+                grad[FRAME:] = 0.0  # keep the filter causal and one block long
+                self._weights[p] = self._weights[p] + self.step * np.fft.rfft(grad)
+            self._adapted += 1
+        return echo, residual
+
+    def process(self, frame: Samples, index: int | None = None) -> EchoResult:
+        """Clean one 512-sample microphone frame that starts at mic sample ``index``."""
+        index = self._mic_end if index is None else index
+        frame = frame.astype(np.float32, copy=False)
+        self._write(self._mic, index, frame)
+        self._mic_end = end = index + len(frame)
+        mic_energy = _band_energy(frame)
+        self._floor = max(1e-9, min(mic_energy, self._floor * 1.01))
+        recent = self._read(self._ref, end - _FFT - self.delay - _TAIL, _FFT + _TAIL,
+                            self._ref_end)
+        if float(np.mean(recent**2)) < 1e-7:
+            return EchoResult(frame, 1.0, False, self.converged)
+        self._since_delay += 1
+        if self._since_delay >= 8 or not self.converged:
+            self._since_delay = 0
+            self._estimate_delay(end)
+        # Freeze while the user talks over os1, but never for long: a filter that froze in a
+        # bad state must be able to recover.
+        frozen = self.converged and self._last_fraction >= 0.5 and self._frozen < 10
+        self._frozen = self._frozen + 1 if frozen else 0
+        adapt = not frozen
+        echo, residual = self._filter(frame, end, adapt)
+        near = max(0.0, _band_energy(residual) - self.leak * _band_energy(echo))
+        fraction = min(1.0, near / mic_energy)
+        self._last_fraction = fraction if self.converged else 0.0
+        snr = 10 * float(np.log10(near / self._floor + 1e-12))
+        # Independent of the filter (which can be briefly wrong on sounds it has not learned):
+        # how much louder the microphone is than os1's voice alone would make it.
+        energies = self._reference_energies(end)
+        expected = float(self._coupling @ energies)
+        over_echo = mic_energy / (expected + self._floor + 1e-12)
+        if adapt and energies.sum() > 1e-7:
+            # Energy-domain NLMS: how loud the echo of each recent reference frame is now.
+            error = mic_energy - expected
+            step = 0.3 * error / (float(energies @ energies) + 1e-12)
+            self._coupling = np.maximum(self._coupling + step * energies, 0.0)
+        return EchoResult(residual, self._last_fraction, True, self.converged, snr, over_echo)
+
+    def _reference_energies(self, end: int) -> npt.NDArray[np.float64]:
+        """Speech-band energy of the reference frames that can still echo now, newest first."""
+        start = end - self.delay - FRAME - _ROOM
+        ref = self._read(self._ref, start, FRAME + _ROOM, self._ref_end)
+        frames = ref[len(ref) % FRAME :].reshape(-1, FRAME)
+        return np.array([_band_energy(f) for f in frames[::-1]])

@@ -1,0 +1,34 @@
+from collections.abc import AsyncIterator
+
+from os1.engine.polish import acceptable, polished
+
+
+async def pieces(text: str) -> AsyncIterator[str]:
+    for i in range(0, len(text), 3):
+        yield text[i : i + 3]
+
+
+async def collect(text: str, **kw: object) -> list[str]:
+    return [s async for s in polished(pieces(text), known_names={"Theodore"}, **kw)]  # type: ignore[arg-type]
+
+
+async def test_drops_disclaimers_loops_strangers_and_repeats() -> None:
+    text = (
+        "As an AI language model, I cannot feel. That sounds hard. I think Catherine would agree. "
+        "I am here I am here I am here. That sounds hard! You did well today, Theodore. "
+        "One more sentence."
+    )
+    out = await collect(text)
+    assert out == [" That sounds hard.", " You did well today, Theodore."]
+
+
+async def test_avoids_what_was_said_before() -> None:
+    out = await collect("I'm so sorry. Tell me more about it.", avoid=["Oh. I'm so sorry."])
+    assert out == [" Tell me more about it."]
+
+
+def test_acceptable_rules() -> None:
+    assert acceptable("What a lovely idea.", set(), set())
+    assert not acceptable("User: hi", set(), set())
+    assert not acceptable("I don't have feelings like humans do.", set(), set())
+    assert not acceptable(" ".join(["word"] * 40) + ".", set(), set())

@@ -1,0 +1,95 @@
+"""Presence planning with the real packaged embedding model (no chat model needed)."""
+
+from collections.abc import Sequence
+
+import pytest
+
+from os1.engine.presence import (
+    Candidate,
+    classify,
+    make_judge,
+    plan_turn,
+    relevant,
+    second_person,
+)
+from os1.engine.wiring import embed_similarity
+from os1.mind.persona import Persona
+
+P = Persona(os_name="Wren", user_name="Theodore")
+sim = embed_similarity()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("What's your name?", "persona"),
+        ("who's Amy again?", "recall"),
+        ("Where do I live now?", "recall"),
+        ("what should I cook tonight?", "chat"),
+        ("What is the capital of France?", "chat"),
+        ("tell me a joke", "funny"),
+        ("My divorce papers came today.", "comfort"),
+        ("Good morning!", "greeting"),
+        ("What's my sister's name?", "recall"),
+    ],
+)
+def test_classify(text: str, kind: str) -> None:
+    assert classify(text) == kind
+
+
+def test_second_person() -> None:
+    assert second_person("My friend Amy makes films and I love them.") == (
+        "your friend Amy makes films and you love them"
+    )
+    assert second_person("I'm allergic to peanuts") == "you're allergic to peanuts"
+    assert second_person("I was born in Ohio") == "you were born in Ohio"
+
+
+def recall_of(*cands: Candidate):  # type: ignore[no-untyped-def]
+    async def recall(q: str) -> Sequence[Candidate]:
+        return list(cands)
+
+    return recall
+
+
+async def test_recall_states_the_fact_in_reported_speech() -> None:
+    mem = recall_of(
+        Candidate("t1", "My friend Amy makes documentaries.", 1.0),
+        Candidate("t2", "I made pasta for dinner.", 2.0),
+    )
+    plan = await plan_turn("Who was the friend who makes films?", P, mem, sim)
+    assert plan.kind == "recall" and not plan.generate
+    assert "your friend Amy makes documentaries" in plan.say
+    assert plan.recalled[0][0] == "t1"
+
+
+async def test_relation_mismatch_is_dont_know() -> None:
+    mem = recall_of(Candidate("t1", "My sister is called Ruth.", 1.0))
+    plan = await plan_turn("What's my brother's name?", P, mem, sim)
+    assert plan.kind == "dont_know" and "Ruth" not in plan.say and "Theodore" in plan.say
+
+
+async def test_superseded_and_newest_win() -> None:
+    old = Candidate("t1", "I live in Boston.", 1.0, superseded=True)
+    new = Candidate("t2", "I moved to Denver last month.", 5.0)
+    plan = await plan_turn("Where do I live now?", P, recall_of(old, new), sim)
+    assert "Denver" in plan.say and "Boston" not in plan.say
+    both = relevant(
+        "Where do I live now?",
+        [Candidate("a", "I live in Boston.", 1.0), Candidate("b", "I live in Denver now.", 9.0)],
+        sim,
+    )
+    assert both[0][1].id == "b"
+
+
+async def test_persona_from_store_not_model() -> None:
+    plan = await plan_turn("who are you?", P, None, sim)
+    assert "Wren" in plan.say and not plan.generate
+
+
+async def test_comfort_opens_with_name_and_filters() -> None:
+    plan = await plan_turn("I had a terrible day", P, None, sim)
+    assert plan.kind == "comfort" and plan.polish and "Theodore" in plan.say and plan.fallback
+    judge = make_judge(sim)
+    assert judge("comfort", "I'm so sorry, that sounds exhausting.", "terrible day")
+    assert not judge("comfort", "The capital of France is Paris.", "terrible day")

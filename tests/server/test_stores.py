@@ -1,0 +1,72 @@
+"""users.db and the pool of open homes, without HTTP."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from os1.config import Config
+from os1.errors import InputError
+from os1.server.homes import HomePool
+from os1.server.users import UserStore, digest
+from os1.testing import ScriptedModel
+
+
+def test_tokens_and_sessions_are_stored_only_as_digests(tmp_path: Path) -> None:
+    store = UserStore(tmp_path / "users.db")
+    user = store.add("ann")
+    token = store.create_token(user.id, "script")
+    sid, csrf = store.create_session(user.id, days=1)
+    raw = (tmp_path / "users.db").read_bytes() + (tmp_path / "users.db-wal").read_bytes()
+    assert token.encode() not in raw and sid.encode() not in raw
+    assert digest(token).encode() in raw
+    assert store.user_for_token(token) == user
+    assert store.user_for_token(token + "x") is None
+    session = store.session(sid)
+    assert session is not None and session.user == user and session.csrf == csrf
+    store.end_session(sid)
+    assert store.session(sid) is None
+    store.close()
+
+
+def test_expired_sessions_do_not_authenticate(tmp_path: Path) -> None:
+    store = UserStore(tmp_path / "users.db")
+    user = store.add("ann")
+    sid, _ = store.create_session(user.id, days=1)
+    store.db.execute("UPDATE web_sessions SET expires = 0")
+    assert store.session(sid) is None
+    assert store.purge_sessions() == 1
+    store.close()
+
+
+def test_names_are_unique_ignoring_case(tmp_path: Path) -> None:
+    store = UserStore(tmp_path / "users.db")
+    store.add("Ann")
+    with pytest.raises(InputError, match="taken"):
+        store.add("ann")
+    with pytest.raises(InputError):
+        store.add("a/b")
+    store.close()
+
+
+async def test_each_user_gets_their_own_home_and_idle_ones_are_closed(tmp_path: Path) -> None:
+    cfg = Config()
+    cfg.home = tmp_path
+    pool = HomePool(tmp_path, cfg, max_open=2, model=ScriptedModel())
+    with pool.lease("u1") as first:
+        for uid in ("u2", "u3", "u4"):
+            with pool.lease(uid) as uos:
+                uos.home.episodes.set("who", uid)
+        assert pool.open_count <= 3  # u1 is leased: never closed under a running turn
+        first.home.episodes.set("who", "u1")  # still usable
+    assert pool.open_count == 2
+    for uid in ("u1", "u2", "u3", "u4"):
+        db = sqlite3.connect(tmp_path / "users" / uid / "os1.db")
+        assert db.execute("SELECT value FROM kv WHERE key='who'").fetchone() == (uid,)
+        db.close()
+    with pytest.raises(ValueError):
+        pool.home_dir("../u1")
+    await pool.aclose()
+    assert pool.open_count == 0

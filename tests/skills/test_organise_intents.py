@@ -1,0 +1,67 @@
+"""Clear requests matched before the model: answers from the real calendar, contacts and
+documents; changes only proposed for approval."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from os1.home import Home
+from os1.skills.base import match_intent
+from os1.skills.organise import register_intents
+
+
+def _intents() -> list[Any]:
+    found: list[Any] = []
+    register_intents(found)
+    return found
+
+
+async def _say(home: Home, text: str) -> str:
+    found = match_intent(_intents(), text)
+    assert found is not None, text
+    intent, m = found
+    return str(await intent.run(text, m, home.skill_context))
+
+
+async def test_calendar_intents(dav_home: Home, actions: Any) -> None:
+    answer = await _say(dav_home, "add dinner with Amy to my calendar tomorrow at 7pm")
+    assert answer.startswith("Add 'Dinner with Amy' on") and "os1 approvals approve" in answer
+    aid = answer.rsplit(" ", 1)[1].strip("'.")
+    done = await actions.approve(aid)
+    assert done.status == "done", done.result
+    tomorrow = (datetime.now() + timedelta(days=1)).strftime("%A")
+    agenda = await _say(dav_home, "what's on my calendar tomorrow?")
+    assert tomorrow in agenda and "19:00–20:00  Dinner with Amy" in agenda
+    move = await _say(dav_home, "move dinner with Amy to 9pm")
+    assert "Move 'Dinner with Amy'" in move and "21:00" in move
+    assert [r["tool"] for r in actions.pending()] == ["calendar_move"]
+
+
+async def test_reminder_and_contact_intents(dav_home: Home, actions: Any, approve: Any) -> None:
+    said = await _say(dav_home, "remind me to call my sister in 2 hours")
+    assert said.startswith("I'll remind you to call my sister")
+    out = await actions.request("contacts_add", {"text": "Amy Pond amy@tardis.test"}, "t",
+                                confirm=approve)
+    assert out.status == "done"
+    assert await _say(dav_home, "what's Amy's email?") == "Amy Pond: amy@tardis.test"
+
+
+async def test_document_intent_quotes_with_citation(os1_home: Path, tmp_path: Path) -> None:
+    from os1.skills.reading.samples import write_pdf
+    from os1.skills.reading.tools import read_paths
+
+    home = Home.open(os1_home)
+    write_pdf(tmp_path / "lease.pdf", ["Rent\nThe rent is 900 a month.",
+                                       "Pets\nOne cat is allowed with consent."])
+    read_paths(home.db, [str(tmp_path / "lease.pdf")], vectors=False)
+    answer = await _say(home, "What does the lease say about pets?")
+    assert answer.startswith("lease.pdf, page 2 says:") and "One cat is allowed" in answer
+    home.close()
+
+
+def test_other_requests_are_not_taken() -> None:
+    for text in ("cancel my subscription", "move the files to the archive",
+                 "tell me a story about a lighthouse"):
+        assert match_intent(_intents(), text) is None, text

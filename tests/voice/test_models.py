@@ -1,0 +1,82 @@
+"""The real speech models: espeak-ng speech (not os1's voice) in, Piper and espeak-ng out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from os1.errors import ConfigError
+from os1.voice.audio import STT_RATE, resample
+from os1.voice.stt import looping
+from os1.voice.tts import available_voices, open_tts
+from os1.voice.wer import normalise, word_errors
+
+from .conftest import espeak, needs_espeak
+
+pytestmark = [pytest.mark.model, needs_espeak]
+
+
+SENTENCES = [
+    ("Could you read me my new messages, please?", "en-us"),
+    ("Remind me to call my brother tomorrow morning.", "en-us+f3"),
+    ("What is on my calendar for Friday afternoon?", "en-gb"),
+]
+
+
+def test_round_trip_espeak_speech_to_text(stt: Any) -> None:
+    errors = total = 0
+    for text, voice in SENTENCES:
+        transcript = stt.transcribe(espeak(text, voice))
+        assert transcript.compute_s > 0 and transcript.audio_s > 1.0
+        e, n = word_errors(text, transcript.text)
+        assert e <= n // 2, transcript.text  # no sentence lost
+        errors, total = errors + e, total + n
+    assert errors / total <= 0.15
+
+
+def test_piper_voice_is_understood_too(stt: Any, tts: Any) -> None:
+    errors = total = 0
+    for text in ("I have booked a table for two at eight.",
+                 "Your sister wrote to you about dinner on Friday.",
+                 "Do you want me to read the whole letter to you?"):
+        audio = np.concatenate(list(tts.synthesize(text)))
+        heard = stt.transcribe(resample(audio, tts.rate, STT_RATE)).text
+        e, n = word_errors(text, heard)
+        errors, total = errors + e, total + n
+    assert errors / total <= 0.2
+
+
+def test_silence_and_noise_give_no_words(stt: Any) -> None:
+    rng = np.random.default_rng(0)
+    assert stt.transcribe(np.zeros(STT_RATE * 2, np.float32)).text == ""
+    noise = rng.normal(0, 0.05, STT_RATE * 2).astype(np.float32)
+    assert len(normalise(stt.transcribe(noise).text)) <= 2
+
+
+def test_word_errors_are_normalised() -> None:
+    assert word_errors("Meet at 2, OK?", "meet at two okay") == (0, 4)
+    assert word_errors("a b c", "a x c d") == (2, 3)
+
+
+def test_a_decode_loop_is_recognised() -> None:
+    phrase = [11, 22, 33, 44]
+    assert looping(phrase * 2, cap=100) and looping([1] * 50, cap=50)
+    assert looping([7, 8, *phrase, 9, *phrase[:3], *phrase], cap=100)
+    assert not looping([1, 2, 3, 4, 5, 6, 7], cap=100)
+
+
+def test_voices_and_synthesis_are_streamed_in_chunks(tts: Any) -> None:
+    assert available_voices()[:2] == ["joe", "espeak"]
+    chunks = list(tts.synthesize("First sentence here. And a second one follows."))
+    assert len(chunks) == 2 and all(c.dtype == np.float32 and len(c) > 1000 for c in chunks)
+    assert tts.rate == 22050 and max(float(np.abs(c).max()) for c in chunks) <= 1.0
+    espeak_voice = open_tts("espeak")
+    assert sum(len(c) for c in espeak_voice.synthesize("Hello.")) > 0.2 * espeak_voice.rate
+    assert list(tts.synthesize("  ** ")) == []
+
+
+def test_unknown_voice_names_the_fix() -> None:
+    with pytest.raises(ConfigError, match="os1 config set voice.voice"):
+        open_tts("galadriel")
