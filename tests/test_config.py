@@ -46,6 +46,12 @@ def test_env_override_wins(os1_home: Path, monkeypatch: pytest.MonkeyPatch) -> N
         load_config()
 
 
+def test_database_url_alias(os1_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_config().server.database_url == ""
+    monkeypatch.setenv("OS1_DATABASE_URL", "postgresql://os1@127.0.0.1:5433/os1")
+    assert load_config().server.database_url == "postgresql://os1@127.0.0.1:5433/os1"
+
+
 def test_corrupt_file_is_named(os1_home: Path) -> None:
     os1_home.mkdir(parents=True)
     (os1_home / "config.toml").write_text("[brain\nbackend=", encoding="utf-8")

@@ -117,12 +117,18 @@ def _section_names() -> list[str]:
     return [n for n in Config.model_fields if n != "home"]
 
 
+# Short names for settings people set most: OS1_DATABASE_URL is server.database_url.
+ALIASES = {"database_url": "server_database_url"}
+
+
 def _env_overrides() -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for name, value in os.environ.items():
         if not name.startswith("OS1_") or name == "OS1_HOME":
             continue
         rest = name[4:].lower()
+        if rest in ALIASES:
+            rest = ALIASES[rest]
         for section in _section_names():
             if rest.startswith(section + "_"):
                 out.setdefault(section, {})[rest[len(section) + 1 :]] = value

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 
 class Home:
+    user_id = "local"  # the server's homes carry their account id (shared stores key on it)
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self.db = Database(config.db_path)

@@ -45,6 +45,8 @@ BUILTIN_SKILLS = (
     "os1.skills.mail",
     "os1.skills.organise",
     "os1.skills.writing",
+    "os1.minds",
+    "os1.mcp.client",
 )
 
 

@@ -104,3 +104,18 @@ def test_history_window_moves_in_blocks() -> None:
         starts.add(window[0].seq)
     # the prefix changes only once per block, not every turn
     assert len(starts) <= (40 - HISTORY_MAX) // 6 + 1
+
+
+async def test_polished_sentences_keep_their_spaces(os1_home: Path) -> None:
+    from os1.engine.plan import Plan
+
+    model = ScriptedModel(["Somewhere warm?What a lovely idea. Tell me more."])
+    home = temp_home(os1_home, model)
+
+    async def planner(text: str, p: Persona, history: object) -> Plan:
+        return Plan("small_talk", polish=True)
+
+    engine = Engine(model, home.episodes, PERSONA, planner=planner)  # type: ignore[arg-type]
+    events = await collect(engine, "I need a holiday")
+    assert isinstance(events[-1], TurnEnded)
+    assert events[-1].reply == "Somewhere warm? What a lovely idea."

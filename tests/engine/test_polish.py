@@ -27,6 +27,11 @@ async def test_avoids_what_was_said_before() -> None:
     assert out == [" Tell me more about it."]
 
 
+async def test_missing_space_between_sentences_is_a_break() -> None:
+    out = await collect("Somewhere warm?What's your budget? Is 3.5 enough.")
+    assert out == [" Somewhere warm?", " What's your budget?"]
+
+
 def test_acceptable_rules() -> None:
     assert acceptable("What a lovely idea.", set(), set())
     assert not acceptable("User: hi", set(), set())

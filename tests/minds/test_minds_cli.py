@@ -72,3 +72,12 @@ def test_look_remembers(os1_home: Path, images: dict[str, Path]) -> None:
     assert sight["memory_id"] and "sunset" in sight["summary"]
     code, out, _ = run("memory", "search", "sunset at the beach")
     assert sight["memory_id"] in out
+
+
+def test_persona_create_is_the_same_as_minds_create(os1_home: Path) -> None:
+    code, out, err = run("persona", "create", "Orla Venn", "--from", str(DATA / "venn"))
+    assert code == 0, err
+    assert "Signature phrases" in out
+    assert json.loads(run("minds", "list", "--json")[1]) == ["Orla Venn"]
+    code, _, err = run("persona")
+    assert code == 2 and "os1 init" in err  # the OS's own persona is separate and not made yet

@@ -31,6 +31,29 @@ def test_parse_common_phrasings() -> None:
         assert (req.what, req.when.start.strftime("%a %H:%M")) == (what, when), text
 
 
+def test_confirmation_speaks_to_the_user() -> None:
+    assert reminders.to_you("call my mother and tell me I'm late") == (
+        "call your mother and tell you you're late"
+    )
+
+
+async def test_chat_reminder_and_a_skill_that_is_not_set_up(os1_home: Path) -> None:
+    from os1.engine.wiring import build_engine
+    from os1.events import TurnEnded
+    from os1.mind.persona import Persona
+    from os1.testing import ScriptedModel, temp_home
+
+    home = temp_home(os1_home, ScriptedModel(["(the model is not used for skills)"]))
+    engine = build_engine(home, Persona(os_name="Wren", user_name="Theodore"))
+    events = [e async for e in engine.turn("Remind me to call my mother at six tomorrow")]
+    assert isinstance(events[-1], TurnEnded)
+    assert events[-1].reply.startswith("I'll remind you to call your mother on")
+    assert "at 18:00" in events[-1].reply
+    events = [e async for e in engine.turn("What's on my calendar tomorrow?")]
+    assert isinstance(events[-1], TurnEnded)  # the skill's plain error is said, not raised
+    assert "No calendar server is set up" in events[-1].reply
+
+
 def test_parse_refuses_vague_or_past() -> None:
     with pytest.raises(Exception, match="could not find when"):
         reminders.parse_reminder("remind me to breathe", NOW, "Europe/London")

@@ -19,6 +19,8 @@ NOW = datetime(2025, 3, 12, 14, 0, tzinfo=LONDON)  # a Wednesday afternoon
     [
         ("dinner with Amy on Friday at 8", "dinner with Amy", "2025-03-14 20:00", None),
         ("call my sister at 6", "call my sister", "2025-03-12 18:00", None),
+        ("call my mother at six this evening", "call my mother", "2025-03-12 18:00", None),
+        ("breakfast at eight tomorrow", "breakfast", "2025-03-13 08:00", None),
         ("dentist tomorrow 3-4pm", "dentist", "2025-03-13 15:00", "16:00"),
         ("lunch with Bob next Tuesday at noon for 90 minutes", "lunch with Bob",
          "2025-03-18 12:00", "13:30"),

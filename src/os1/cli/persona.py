@@ -15,7 +15,7 @@ from os1.cli.common import console, fail, interactive, open_home, plain_errors
 
 def voices() -> list[str]:
     try:
-        from os1.voice import available_voices  # type: ignore[attr-defined]
+        from os1.voice import available_voices
 
         found = list(available_voices())
         return found or ["joe"]
@@ -72,11 +72,23 @@ def init(
     run_first_boot(home, user_name, yes)
 
 
+persona_app = typer.Typer(
+    name="persona",
+    help="Who the OS is (its self-chosen name, voice and manner); 'create' builds another "
+    "persona from someone's writings.",
+    invoke_without_command=True,
+)
+
+
+@persona_app.callback()
 @plain_errors
 def persona(
+    ctx: typer.Context,
     json_out: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Show who the OS is: its self-chosen name, voice and manner."""
+    if ctx.invoked_subcommand is not None:
+        return
     home = open_home()
     p = home.personas.get()
     if p is None:
@@ -90,4 +102,8 @@ def persona(
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
-    app.command("persona")(persona)
+    from os1.cli.minds import create
+
+    persona_app.command("create", help="Build a persona from a folder of someone's writings "
+                        "(same as 'os1 minds create').")(create)
+    app.add_typer(persona_app)

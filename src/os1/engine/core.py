@@ -148,8 +148,9 @@ class Engine:
                 return judge is None or judge(plan.kind, sentence, text)
 
             async for sentence in polished(raw, known_names=names, avoid=last, judge=fits):
+                # sentences come with a leading space; only the reply's very first loses it
+                yield sentence if said or plan.say else sentence.lstrip()
                 said = True
-                yield sentence if plan.say else sentence.lstrip()
         if not said and plan.fallback:
             yield (" " if plan.say else "") + plan.fallback
 

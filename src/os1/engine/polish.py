@@ -20,7 +20,9 @@ DISCLAIMER = re.compile(
     re.IGNORECASE,
 )
 DEBRIS = re.compile(r"(^|\s)(user|assistant|system)\s*:|<\|?|\|>|^#|\*\*|\[|\]|http", re.I)
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
+# A sentence ends at . ! ? followed by space, or (the small model often omits the space) by a
+# capital letter: "warm?What's" is two sentences, said back with a space between them.
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*(?:\s+|(?=[A-Z][a-z]))")
 CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
 COMMON_CAPS = set(
     [

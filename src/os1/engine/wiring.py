@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from os1.engine.core import Engine, Observer
 from os1.engine.plan import Plan
 from os1.engine.presence import Candidate, Recall, Similarity, make_judge, plan_turn
+from os1.errors import Os1Error
 from os1.events import Event
 
 if TYPE_CHECKING:
@@ -76,14 +77,14 @@ class MemoryObserver:
         self.model = model
 
     async def after_turn(self, user: Turn, reply: Turn) -> list[Event]:
-        self.store.observe(user, None)
-        self.store.observe(reply, None)
+        await self.store.aobserve(user)
+        await self.store.aobserve(reply)
         return []
 
 
 def open_memory_store(home: Home) -> Any | None:
     try:
-        from os1.memory import open_memory  # type: ignore[attr-defined]
+        from os1.memory import open_memory
     except ImportError:
         return None
     return open_memory(home)
@@ -118,7 +119,10 @@ def build_engine(home: Home, persona: Persona) -> Engine:
         found = match_intent(intents, text)
         if found is not None:
             intent, m = found
-            answer = await intent.run(text, m, home.skill_context)
+            try:
+                answer = await intent.run(text, m, home.skill_context)
+            except Os1Error as exc:  # "no calendar is set up": said to the user, not a crash
+                return Plan("skill", say=exc.message, generate=False, reason=f"{intent.name} failed")
             return Plan("skill", say=answer, generate=False, reason=f"intent {intent.name}")
         return await plan_turn(text, p, recall, sim)
 

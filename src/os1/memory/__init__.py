@@ -35,6 +35,10 @@ def open_memory(home_or_db: Any, model: ChatModel | None = None) -> SqliteMemory
         cfg = load_config(Path(home_or_db))
         return SqliteMemory(Database(cfg.db_path), config=cfg.memory, model=model)
     db, episodes, cfg = home_or_db.db, home_or_db.episodes, home_or_db.config
+    if cfg.server.database_url:  # OS1_SERVER_DATABASE_URL: Postgres replaces SQLite
+        from os1.scale.memory import PgMemory
+
+        return PgMemory(str(cfg.server.database_url), home_or_db.user_id)  # type: ignore[return-value]
     if not isinstance(db, Database) or not isinstance(episodes, Episodes):
         raise TypeError("open_memory takes a Home, a home directory or a Database")
     return SqliteMemory(db, episodes, config=cfg.memory, model=model)

@@ -1,13 +1,14 @@
 """PgMemory: the MemoryStore on PostgreSQL + pgvector, many users in one database.
 
 Recall is the same hybrid as SQLite's: full-text rank (tsvector, GIN) and cosine distance
-(pgvector HNSW), fused by reciprocal rank, scaled by weight and fact validity. Facts follow the
+(pgvector HNSW), fused like the SQLite store (cosine plus scaled rank), scaled by weight and fact validity. Facts follow the
 same supersession rules. Every row carries ``user_id``; one PgMemory serves one user.
 Embedding happens before a transaction opens, so row locks are held only for SQL.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +23,7 @@ from os1.memory.base import KINDS, Fact, Hit
 from os1.memory.embed import Embedder, embedder
 from os1.memory.episodes import Turn
 from os1.memory.extract import USER, rule_candidates
-from os1.memory.search import LEXICAL_WEIGHT, SUPERSEDED_FACTOR, content_words, fuse
+from os1.memory.search import SUPERSEDED_FACTOR, combine, content_words
 from os1.memory.store import (
     MAX_QUERY,
     as_timestamp,
@@ -113,6 +114,10 @@ class PgMemory:
         vectors = self.embedder.embed([embed_text(turn)] + [c.text for c in cands])
         return list(self._run(self._write, turn, cands, vectors))
 
+    async def aobserve(self, turn: Turn, model: ChatModel | None = None) -> list[Fact]:
+        """:meth:`observe` off the event loop (embedding and SQL both block)."""
+        return await asyncio.to_thread(self.observe, turn, model)
+
     def _write(self, cur: Any, turn: Turn, cands: list[Any], vectors: Any) -> list[Fact]:
         cur.execute(
             "SELECT 1 FROM memories WHERE user_id=%s AND id=%s FOR UPDATE", (self.user, turn.id)
@@ -185,23 +190,25 @@ class PgMemory:
     def _hybrid(self, cur: Any, expr: str | None, qvec: Any, kinds: list[str] | None,
                 lo: float | None, hi: float | None, depth: int, limit: int) -> list[Hit]:  # fmt: skip
         where, params = self._where(kinds, lo, hi)
-        lexical: list[str] = []
+        lexical: list[tuple[str, float]] = []
         if expr:
             cur.execute(
-                f"SELECT id FROM memories WHERE {where} AND tsv @@ to_tsquery('english', %s) "
-                "ORDER BY ts_rank_cd(tsv, to_tsquery('english', %s)) DESC LIMIT %s",
-                (*params, expr, expr, depth),
+                f"SELECT id, ts_rank_cd(tsv, to_tsquery('english', %s)) AS r FROM memories "
+                f"WHERE {where} AND tsv @@ to_tsquery('english', %s) ORDER BY r DESC LIMIT %s",
+                (expr, *params, expr, depth),
             )
-            lexical = [r[0] for r in cur.fetchall()]
+            lexical = [(r[0], float(r[1])) for r in cur.fetchall()]
         cur.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, depth)}")
         cur.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        q = np.asarray(qvec, dtype=np.float32)
         cur.execute(
-            f"SELECT id FROM memories WHERE {where} AND embedding IS NOT NULL "
-            "ORDER BY embedding <=> %s LIMIT %s",
-            (*params, np.asarray(qvec, dtype=np.float32), depth),
+            f"SELECT id, 1 - (embedding <=> %s) FROM memories WHERE {where} "
+            "AND embedding IS NOT NULL ORDER BY embedding <=> %s LIMIT %s",
+            (q, *params, q, depth),
         )
-        vector = [r[0] for r in cur.fetchall()]
-        fused = fuse([lexical, vector], [LEXICAL_WEIGHT, 1.0])
+        cosines = {r[0]: float(r[1]) for r in cur.fetchall()}
+        # the same fusion as the SQLite store (cosine plus scaled BM25), so both rank alike
+        fused = combine(cosines, lexical)
         if not fused:
             return []
         cur.execute(
@@ -337,10 +344,3 @@ class PgMemory:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-
-def memory_for(config: Any, user_id: str = "local") -> PgMemory | None:
-    """The Postgres memory when ``server.database_url`` (OS1_SERVER_DATABASE_URL) is set, else
-    None (the caller keeps SQLite, the default)."""
-    url = str(config.server.database_url or "")
-    return PgMemory(url, user_id) if url else None

@@ -66,6 +66,7 @@ class PooledHome(Home):
     def __init__(self, config: Config, pool: HomePool) -> None:
         super().__init__(config)
         self._pool = pool
+        self.user_id = config.home.name
 
     @property  # type: ignore[override]
     def model(self) -> ChatModel:

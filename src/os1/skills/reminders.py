@@ -38,6 +38,16 @@ class ReminderRequest:
     when: When
 
 
+_YOU = {"my": "your", "me": "you", "i": "you", "mine": "yours", "myself": "yourself",
+        "i'm": "you're"}
+
+
+def to_you(text: str) -> str:
+    """The user's words said back to them: "call my mother" -> "call your mother"."""
+    return re.sub(r"\b(?:myself|mine|my|me|I'm|I)\b",
+                  lambda m: _YOU[m.group(0).lower()], text)
+
+
 def parse_reminder(text: str, now: datetime, zone: str) -> ReminderRequest:
     body = _LEAD.sub("", text, count=1)
     what, when = extract_when(body, now, zone)
@@ -119,7 +129,7 @@ async def run_add(args: dict[str, Any], ctx: SkillContext) -> str:
     zone = _zone(ctx)
     _, req = create(ctx.db, str(args["text"]), datetime.now(ZoneInfo(zone)), zone)
     repeat = " and then as it repeats" if req.when.rrule else ""
-    return f"I'll remind you to {req.what} on {req.when.start:%a %d %b at %H:%M}{repeat}."
+    return f"I'll remind you to {to_you(req.what)} on {req.when.start:%a %d %b at %H:%M}{repeat}."
 
 
 async def run_list(args: dict[str, Any], ctx: SkillContext) -> str:

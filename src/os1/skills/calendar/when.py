@@ -30,6 +30,10 @@ _PERIODS = {"morning": time(9), "afternoon": time(14), "evening": time(19), "ton
             "noon": time(12), "midday": time(12), "midnight": time(0), "lunch": time(12, 30),
             "lunchtime": time(12, 30)}
 
+_HOUR_NAMES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+               "eleven", "twelve"]
+_HOUR_WORDS = "|".join(_HOUR_NAMES)  # "at six" as well as "at 6"
+
 _WD = (r"(?P<wd>mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:r|rs|rsday)?|fri(?:day)?|"
        r"sat(?:urday)?|sun(?:day)?)s?")
 _MON = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
@@ -66,7 +70,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?:at\s+)?(?P<q>half|quarter)\s+(?P<rel>past|to)\s+(?P<h>\d{1,2})\b"
         r"(?:\s*(?P<ap>am|pm))?")),
     ("clock", re.compile(
-        r"(?:\b(?:at|@|by|around|from)\s+)(?P<t>\d{1,2}(?:[:.]\d{2})?)"
+        r"(?:\b(?:at|@|by|around|from)\s+)(?P<t>\d{1,2}(?:[:.]\d{2})?|" + _HOUR_WORDS + ")"
         r"(?:\s*(?P<ap>am|pm|a\.m\.|p\.m\.)|\s*o'?clock)?\b"
         r"|\b(?P<t2>\d{1,2}(?::\d{2})?)\s*(?P<ap2>am|pm|a\.m\.|p\.m\.)"
         r"|\b(?P<t3>\d{1,2}:\d{2})\b")),
@@ -133,6 +137,8 @@ def _clock(text: str) -> tuple[int, int, str | None]:
         return 0, 0, "am"
     ap = "am" if text.endswith("am") else "pm" if text.endswith("pm") else None
     digits = text.removesuffix("am").removesuffix("pm").strip()
+    if digits in _HOUR_NAMES:
+        return _HOUR_NAMES.index(digits) + 1, 0, ap
     hh, _, mm = digits.replace(".", ":").partition(":")
     return int(hh), int(mm or 0), ap
 
