@@ -10,6 +10,9 @@ PGBIN=/usr/lib/postgresql/15/bin
 URL="postgresql://app:secret@127.0.0.1:$PORT/app"
 open() { (echo > "/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 if open; then echo "$URL"; exit 0; fi
+# Two test runs starting it at once: the second waits for the first, then reuses its server.
+exec 9>"$P.lock"; flock 9
+if open; then echo "$URL"; exit 0; fi
 [ -x "$PGBIN/initdb" ] || { echo "pg_up: PostgreSQL 15 is not installed (scripts/apt/scale-test.txt)" >&2; exit 1; }
 
 # pgvector is not packaged for PG15 in bookworm; build it from the newer Debian source package.
