@@ -41,7 +41,10 @@ async def test_calendar_intents(dav_home: Home, actions: Any) -> None:
 
 async def test_reminder_and_contact_intents(dav_home: Home, actions: Any, approve: Any) -> None:
     said = await _say(dav_home, "remind me to call my sister in 2 hours")
-    assert said.startswith("I'll remind you to call my sister")
+    assert said.startswith("I'll remind you to call your sister")
+    for question in ("Remind me of your name?", "remind me what we said about Amy"):
+        found = match_intent(_intents(), question)
+        assert found is None or found[0].name != "reminders.add", question
     out = await actions.request("contacts_add", {"text": "Amy Pond amy@tardis.test"}, "t",
                                 confirm=approve)
     assert out.status == "done"

@@ -229,6 +229,10 @@ _HAVE_PET = re.compile(
     _I + r" (?:have|got|adopted) (?:a|an|two|three)? ?(?:new )?(?:little )?(dog|cat|puppy|kitten|bird|rabbit|hamster|horse) "
     r"(?:called|named) " + _NAME, re.I,
 )  # fmt: skip
+_RENAMED = re.compile(  # "we renamed the dog Waffles": the same slot as "my dog is called X"
+    r"\b(?i:(?:we|I|they)(?: have|'ve)? (?:renamed|re-named) (?:the|my|our) (" + _RELATIONS
+    + r") (?:to )?)" + _NAME
+)  # fmt: skip
 _REL_CLAUSE = re.compile(r"\bmy (?:(?:older|younger|little|big|best|new|old|twin) )?(" + _RELATIONS + r") (.+)", re.I)
 _PERSON_CLAUSE = re.compile(r"(?:^|[.!?]\s+|,\s*|\band\s+)" + _NAME + r" (.+)")
 
@@ -315,6 +319,8 @@ def _relations(sentence: str, subject: str) -> Iterable[tuple[str, str]]:
     for m in _NAME_IS_REL.finditer(sentence):
         yield m.group(2).lower(), m.group(1)
     for m in _HAVE_PET.finditer(sentence):
+        yield m.group(1).lower(), m.group(2)
+    for m in _RENAMED.finditer(sentence):
         yield m.group(1).lower(), m.group(2)
 
 

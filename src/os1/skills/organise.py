@@ -121,8 +121,11 @@ def register_intents(intents: list[Any]) -> None:
             rf"|(?:add|schedule|book)\s+.+\s(?:on|at|tomorrow|today|tonight|next|every)\b.*)$"),
             _calendar_change,
             "Add, move or cancel an event (proposed for approval)."),
-        Intent("reminders.add", re.compile(r"(?i)\bremind me\b.+"), _remind,
-               "Set a reminder."),
+        # not "remind me of your name" or "remind me what we said": those are questions
+        Intent("reminders.add", re.compile(
+            r"(?i)\bremind me\b(?!\s+(?:of|what|who|whom|whose|how|why|where|which|again)\b).+"),
+            _remind,
+            "Set a reminder."),
         Intent("reading.ask", re.compile(
             r"(?i)\bwhat does (?:the|my) [\w ]{2,30}? say about\b|\baccording to (?:the|my) "),
             _documents, "Answer from documents read, with file and page."),
