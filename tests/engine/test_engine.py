@@ -109,7 +109,7 @@ def test_history_window_moves_in_blocks() -> None:
 async def test_polished_sentences_keep_their_spaces(os1_home: Path) -> None:
     from os1.engine.plan import Plan
 
-    model = ScriptedModel(["Somewhere warm?What a lovely idea. Tell me more."])
+    model = ScriptedModel(["I need a holiday! Somewhere warm?What a lovely idea. Tell me more."])
     home = temp_home(os1_home, model)
 
     async def planner(text: str, p: Persona, history: object) -> Plan:

@@ -80,7 +80,12 @@ class Engine:
         recalled = [t for _, t in plan.recalled]
         return context.build_messages(system, history, text, recalled)
 
-    async def turn(self, raw: str | bytes, *, speaker: str = "") -> AsyncIterator[Event]:
+    async def turn(
+        self, raw: str | bytes, *, speaker: str = "", turn_id: str | None = None
+    ) -> AsyncIterator[Event]:
+        """One turn. With ``turn_id`` (a client's id for this message) a message sent again,
+        e.g. after the server that took it died, is stored once: if it was answered the
+        stored reply is replayed, if not it is answered now."""
         t0 = time.perf_counter()
         try:
             text = clean_user_text(raw)
@@ -88,9 +93,25 @@ class Engine:
             yield ErrorEvent(exc.message, kind="input")
             return
         self._stop = False
-        sid = self.session_id
-        history = self.episodes.turns(sid)
-        user_turn = self.episodes.add_turn(sid, "user", text, speaker or self.persona.user_name)
+        seen = self.episodes.turn(turn_id) if turn_id else None
+        if seen is not None:
+            sid, text, user_turn = seen.session_id, seen.text, seen
+            stored = self.episodes.turns(sid)
+            history = [t for t in stored if t.seq < seen.seq]
+            after = [t for t in stored if t.seq > seen.seq]
+            if after:  # answered already (or the conversation moved on): say it again
+                reply = after[0].text if after[0].role == "assistant" else ""
+                yield TurnStarted(sid, text)
+                if reply:
+                    yield TextDelta(reply)
+                yield TurnEnded(sid, reply, stopped=not reply, timings={"replayed": 1.0})
+                return
+        else:
+            sid = self.session_id
+            history = self.episodes.turns(sid)
+            user_turn = self.episodes.add_turn(
+                sid, "user", text, speaker or self.persona.user_name, turn_id=turn_id
+            )
         yield TurnStarted(sid, text)
         timings: dict[str, float] = {}
         parts: list[str] = []
@@ -138,7 +159,8 @@ class Engine:
             return
         known = [self.persona.os_name, self.persona.user_name, text]
         known += [t.text for t in history[-6:] if t.role == "user"]
-        last = [t.text for t in history[-4:] if t.role == "assistant"] + [plan.say]
+        # never parrot: what os1 just said, the template's words, or the user's own question
+        last = [t.text for t in history[-4:] if t.role == "assistant"] + [plan.say, text]
         names = {w for k in known for w in re.findall(r"[A-Z][a-z]+", k)}
         said = False
         async with contextlib.aclosing(raw):  # stops generation once enough was said
