@@ -46,7 +46,7 @@ from os1.config import MemoryConfig  # noqa: E402
 from os1.db import Database  # noqa: E402
 from os1.memory.episodes import Episodes  # noqa: E402
 from os1.memory.facts import insert_memory  # noqa: E402
-from os1.memory.search import bm25_ids, fts_expression, fuse  # noqa: E402
+from os1.memory.search import bm25_ids, fts_expression, fuse, query_words  # noqa: E402
 from os1.memory.store import SqliteMemory  # noqa: E402
 from os1.memory.vectors import Filter, to_blob  # noqa: E402
 
@@ -238,6 +238,14 @@ def eval_recall(store: SqliteMemory, questions: list[dict[str, Any]]) -> dict[st
         fused = fuse([lexical, [i for i, _ in store.index.search(vec, 50)]])
         hits = store._rank(fused, 10)
         ranks["hybrid_rrf"].append(_rank_of([h.source_ids for h in hits], gold))
+    quick = store.embedder.quick_queries
+    store.embedder.quick_queries = False  # the same hybrid with the exact numpy query vector
+    store._query_cache.clear()
+    ranks["hybrid_exact_query"] = [
+        _rank_of([h.source_ids for h in store.search(q["q"], limit=10)], q["gold"]) for q in questions
+    ]
+    store.embedder.quick_queries = quick
+    store._query_cache.clear()
     out = {}
     for name, rs in ranks.items():
         out[name] = {f"recall@{k}": round(sum(r <= k for r in rs) / len(rs), 3) for k in (1, 5, 10)}
@@ -358,19 +366,32 @@ def measure_latency(tmp: Path, sizes: list[int], embedded: int, n_queries: int) 
 
 def _components(store: SqliteMemory, queries: list[str]) -> dict[str, float]:
     """Median ms of each part of a search, run one after the other (search overlaps BM25
-    with the other two)."""
-    parts: dict[str, list[float]] = {"embed_query_ms": [], "bm25_ms": [], "vector_only_ms": []}
+    with the query embedding), and the same parts the way they were done before: the exact
+    numpy query embedding and FTS5's own bm25() ranking. ann_recall_at_50: share of the exact
+    top 50 by cosine that the vector index's two-stage search returns."""
+    names = ["embed_query_ms", "bm25_ms", "vector_only_ms", "embed_exact_ms", "bm25_fts5_ms"]
+    parts: dict[str, list[float]] = {name: [] for name in names}
+    overlap = []
     for q in queries:
         t0 = time.perf_counter()
-        vec = store.embedder.embed_one(q)
+        vec = store.embedder.embed_query(q)
         t1 = time.perf_counter()
-        bm25_ids(store.db, fts_expression(q) or '""', 50, Filter())
+        store.index.bm25(query_words(q), 50, Filter())
         t2 = time.perf_counter()
-        store.index.search(vec, 50)
+        found = store.index.search(vec, 50, fresh=False)
         t3 = time.perf_counter()
-        for name, a, b in (("embed_query_ms", t0, t1), ("bm25_ms", t1, t2), ("vector_only_ms", t2, t3)):
+        store.embedder.embed_one(q)
+        t4 = time.perf_counter()
+        bm25_ids(store.db, fts_expression(q) or '""', 50, Filter())
+        t5 = time.perf_counter()
+        for name, a, b in zip(names, (t0, t1, t2, t3, t4), (t1, t2, t3, t4, t5), strict=True):
             parts[name].append(1000 * (b - a))
-    return {name: round(statistics.median(v), 2) for name, v in parts.items()}
+        exact = store.index._matrix[: store.index._n] @ vec
+        top = {store.index._ids[i] for i in np.argpartition(-exact, 49)[:50]}
+        overlap.append(len(top & {mid for mid, _ in found}) / 50)
+    out = {name: round(statistics.median(v), 2) for name, v in parts.items()}
+    out["ann_recall_at_50"] = round(float(np.mean(overlap)), 4)
+    return out
 
 
 def table(res: dict[str, Any]) -> str:
@@ -381,11 +402,14 @@ def table(res: dict[str, Any]) -> str:
         lines.append(f"{name:<20}{r['recall@1']:>10.3f}{r['recall@5']:>10.3f}"
                      f"{r['recall@10']:>11.3f}{r['mrr@10']:>9.3f}")  # fmt: skip
     lines.append("")
-    lines.append(f"{'memories':<10}{'p50 ms':>8}{'p95 ms':>8}   parts (median ms): embed / bm25 / vector; load")
+    lines.append(f"{'memories':<10}{'p50 ms':>8}{'p95 ms':>8}   parts (median ms): embed / bm25 / vector "
+                 "(before: exact embed / FTS5 bm25); ANN recall@50; load")  # fmt: skip
     for size in res["latency"]["sizes"]:
         r = res["latency"][str(size)]
         lines.append(f"{size:<10}{r['p50_ms']:>8.2f}{r['p95_ms']:>8.2f}   {r['embed_query_ms']:.1f} / "
-                     f"{r['bm25_ms']:.1f} / {r['vector_only_ms']:.1f}; {r['load_average_1min']}")  # fmt: skip
+                     f"{r['bm25_ms']:.1f} / {r['vector_only_ms']:.1f} ({r['embed_exact_ms']:.1f} / "
+                     f"{r['bm25_fts5_ms']:.1f}); {r['ann_recall_at_50']}; "
+                     f"{r['load_average_1min']}")  # fmt: skip
     lines.append("")
     for k, v in {**res["ingest"], **res["contradictions"]}.items():
         lines.append(f"{k:<45}{v}")
@@ -405,6 +429,7 @@ def main() -> None:
     if args.quick:
         args.big, args.embedded, args.queries = 20_000, 2_000, 40
     t_start = time.perf_counter()
+    load_start = round(os.getloadavg()[0], 2)
     data = build_dataset(args.sessions, args.turns, args.seed)
     n_turns = sum(len(s["turns"]) for s in data["transcript"]["sessions"])
     with tempfile.TemporaryDirectory() as d:
@@ -422,6 +447,7 @@ def main() -> None:
         sizes = sorted({min(10_000, args.big), args.big})
         res["latency"] = {"sizes": sizes, **measure_latency(tmp, sizes, min(args.embedded, args.big), args.queries)}
     res["machine"] = "2 cores, numpy/OpenBLAS, SQLite " + __import__("sqlite3").sqlite_version
+    res["load_average_1min_at_start"] = load_start
     res["total_s"] = round(time.perf_counter() - t_start, 1)
     print(table(res))
     if not args.quick:

@@ -25,7 +25,7 @@ USER_HEADER = "About the user:"
 SELF_HEADER = "About me (the OS):"
 
 
-def _check(block: str, key: str, value: str | None = None) -> None:
+def check(block: str, key: str, value: str | None = None) -> None:
     if block not in BLOCKS:
         raise InputError(f"Unknown core memory block '{block}'; use 'user' or 'self'.")
     if not key.strip() or len(key) > 80:
@@ -36,7 +36,7 @@ def _check(block: str, key: str, value: str | None = None) -> None:
 
 def set_entry(db: Database, block: str, key: str, value: str) -> None:
     """Add or replace one line of core memory (the engine edits the profile this way)."""
-    _check(block, key, value)
+    check(block, key, value)
     db.execute(
         "INSERT INTO core_memory (block, key, value, updated) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(block, key) DO UPDATE SET value=excluded.value, updated=excluded.updated",
@@ -45,7 +45,7 @@ def set_entry(db: Database, block: str, key: str, value: str) -> None:
 
 
 def remove_entry(db: Database, block: str, key: str) -> bool:
-    _check(block, key)
+    check(block, key)
     return db.execute("DELETE FROM core_memory WHERE block=? AND key=?", (block, key)).rowcount > 0
 
 
@@ -77,10 +77,13 @@ def _fit(header: str, lines: list[str], budget: int) -> str:
 
 def core_text(store: SqliteMemory, max_chars: int) -> str:
     """The always-in-context profile, at most ``max_chars`` characters."""
-    explicit = entries(store.db)
+    return compose(entries(store.db), store.current_facts(), max_chars)
+
+
+def compose(explicit: list[tuple[str, str, str]], current: list[Fact], max_chars: int) -> str:
+    """The profile from explicit (block, key, value) entries and the current facts."""
     user_lines = [f"- {k}: {v}" for b, k, v in explicit if b == "user"]
     self_lines = [f"- {k}: {v}" for b, k, v in explicit if b == "self"]
-    current = store.current_facts()
     people = {f.value for f in current if f.subject == USER}
     seen = {line.lower() for line in user_lines}
     for fact in sorted(current, key=lambda f: _fact_priority(f, people)):

@@ -249,7 +249,9 @@ class Embedder:
     dim = DIM
     name = "all-MiniLM-L6-v2"
 
-    def __init__(self, path: Path | None = None, batch_size: int = 32) -> None:
+    def __init__(
+        self, path: Path | None = None, batch_size: int = 32, quick_queries: bool = True
+    ) -> None:
         from tokenizers import Tokenizer
 
         path = path or model_dir()
@@ -264,6 +266,8 @@ class Embedder:
         self._tok.no_padding()
         self._tok.enable_truncation(MAX_TOKENS)
         self.batch_size = batch_size
+        self._path = path
+        self.quick_queries = quick_queries
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Embed ``texts`` -> (n, 384) float32 unit rows, in input order."""
@@ -296,6 +300,20 @@ class Embedder:
     def embed_one(self, text: str) -> Vectors:
         vec: Vectors = self.embed([text])[0]
         return vec
+
+    def embed_query(self, text: str) -> Vectors:
+        """A search query's vector: through llama.cpp with 8-bit weights when it runs here
+        (os1.memory.quick: ~2.5x faster, cosine ~0.9997 with :meth:`embed_one`), else exact."""
+        if self.quick_queries:
+            from os1.memory.quick import quick_encoder
+
+            quick = quick_encoder(self._path, MAX_TOKENS)
+            if quick is not None:
+                try:
+                    return quick.encode(self._tok.encode(text or " ").ids)
+                except (RuntimeError, ValueError):  # closed at exit, or a llama.cpp failure
+                    pass
+        return self.embed_one(text)
 
 
 _shared: Embedder | None = None

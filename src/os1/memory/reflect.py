@@ -42,7 +42,7 @@ _SUMMARY_SCHEMA = {
 }
 
 
-def _topics(turns: list[Turn], n: int = 5) -> list[str]:
+def topics_of(turns: list[Turn], n: int = 5) -> list[str]:
     counts: Counter[str] = Counter()
     for t in turns:
         for w in set(content_words(t.text)):
@@ -51,7 +51,7 @@ def _topics(turns: list[Turn], n: int = 5) -> list[str]:
     return [w for w, c in counts.most_common(n) if c >= 1]
 
 
-def _unimportant(turn: Turn, derived: int) -> bool:
+def unimportant(turn: Turn, derived: int) -> bool:
     return derived == 0 and (
         bool(_SMALL_TALK.match(turn.text.strip())) or len(content_words(turn.text)) < 3
     )
@@ -64,7 +64,7 @@ def _grounded(text: str, turns: list[Turn]) -> bool:
     return all(n.lower() in said for n in names if n not in ("The", "User"))
 
 
-async def _model_topics(model: ChatModel, turns: list[Turn]) -> str | None:
+async def model_topics(model: ChatModel, turns: list[Turn]) -> str | None:
     convo = "\n".join(f"{t.speaker}: {t.text}" for t in turns)[-3000:]
     msgs = [
         Message("system", "In a few words, what was this conversation about?"),
@@ -132,10 +132,10 @@ def reflect_session(store: SqliteMemory, session_id: str, model: ChatModel | Non
         raise NotFoundError(f"No conversation with id '{session_id}'.")
     if not turns:
         return []
-    topic_words = _topics(turns)
+    topic_words = topics_of(turns)
     topics = ", ".join(topic_words)
     if model is not None:
-        topics = _run(_model_topics(model, turns)) or topics
+        topics = _run(model_topics(model, turns)) or topics
     session_facts = _session_facts(store, session_id)
     text = summary_text(turns, [t for _, t, _ in session_facts], topics)
     summary_id = f"sum-{session_id}"
@@ -147,7 +147,7 @@ def reflect_session(store: SqliteMemory, session_id: str, model: ChatModel | Non
             "GROUP BY source_id", (session_id,),
         )
     }  # fmt: skip
-    fade = [t.id for t in turns if _unimportant(t, derived.get(t.id, 0))]
+    fade = [t.id for t in turns if unimportant(t, derived.get(t.id, 0))]
     new = [(summary_id, "summary", text, [t.id for t in turns])]
     new += [(iid, "insight", itext, src) for iid, itext, src in _insights(store, session_id, topic_words)]
     vectors = store.embedder.embed([n[2] for n in new])

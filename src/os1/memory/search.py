@@ -34,9 +34,14 @@ def content_words(text: str) -> list[str]:
     return out
 
 
+def query_words(text: str) -> list[str]:
+    """The distinct content words a search looks for (at most 16), in order."""
+    return list(dict.fromkeys(content_words(text)))[:16]
+
+
 def fts_expression(text: str) -> str | None:
     """An FTS5 MATCH expression: any of the content words, each quoted (no syntax leaks)."""
-    words = list(dict.fromkeys(content_words(text)))[:16]
+    words = query_words(text)
     if not words:
         return None
     return " OR ".join('"' + w.replace('"', '""') + '"' for w in words)

@@ -12,7 +12,7 @@ import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,7 +34,7 @@ from os1.memory.extract import (
     rule_candidates,
 )
 from os1.memory.schema import STEPS
-from os1.memory.search import SUPERSEDED_FACTOR, bm25_scored, combine, fts_expression
+from os1.memory.search import SUPERSEDED_FACTOR, combine, query_words
 from os1.memory.timewindow import parse_window
 from os1.memory.vectors import Filter, VectorIndex, to_blob
 
@@ -94,14 +94,65 @@ def embed_text(turn: Turn) -> str:
     return f"{turn.speaker}: {turn.text}" if turn.role == "other" else turn.text
 
 
+def extract_all(
+    turns: Sequence[Turn],
+    known: Callable[[str], facts.People],
+    enabled: bool = True,
+    extra: dict[str, list[Candidate]] | None = None,
+) -> tuple[list[list[Candidate]], list[str]]:
+    """Fact candidates of each turn (rules, plus ``extra`` from a model where the rules did
+    not decide), in order so that 'my sister' resolves to a sister named earlier; and the
+    first-person text of every candidate, for its vector. ``known(subject)`` reads who is
+    who so far (SQLite or Postgres)."""
+    people_of: dict[str, facts.People] = {}
+    cands: list[list[Candidate]] = []
+    fact_texts: list[str] = []
+    for turn in turns:
+        subject = subject_of(turn)
+        if subject is None or not enabled:
+            cands.append([])
+            continue
+        if subject not in people_of:
+            people_of[subject] = known(subject)
+        people = people_of[subject]
+        found = rule_candidates(turn.text, subject, people.named)
+        ruled = {(c.subject, c.predicate) for c in found}
+        # the model only adds what the rules did not already decide
+        found += [
+            c for c in (extra or {}).get(turn.id, [])
+            if (c.subject, c.predicate) not in ruled
+        ]  # fmt: skip
+        for c in found:
+            if c.subject == subject and c.predicate in facts.RELATIONS:
+                people.learn(c.predicate, c.value)
+        fact_texts += [first_person(c, people.relation_of) for c in found]
+        cands.append(found)
+    return cands, fact_texts
+
+
+def embed_pending(
+    embed: Embedder, turns: Sequence[Turn], cands: list[list[Candidate]], fact_texts: list[str],
+    encode: Callable[[Vectors], Any],
+) -> Pending:  # fmt: skip
+    """One batched embedding of every turn and fact text; ``encode`` stores a vector."""
+    matrix = embed.embed([embed_text(t) for t in turns] + fact_texts)
+    vecs = [encode(v) for v in matrix]
+    pending = Pending(list(turns), cands, vecs[: len(turns)])
+    pos = len(turns)
+    for cs in cands:
+        pending.fact_vectors.append(vecs[pos : pos + len(cs)])
+        pos += len(cs)
+    return pending
+
+
 @dataclass
 class Pending:
     """Turns ready to write: their fact candidates and every vector, computed outside the lock."""
 
     turns: list[Turn]
     candidates: list[list[Candidate]]
-    turn_vectors: list[bytes] = field(default_factory=list)
-    fact_vectors: list[list[bytes]] = field(default_factory=list)
+    turn_vectors: list[Any] = field(default_factory=list)  # BLOBs (SQLite) or arrays
+    fact_vectors: list[list[Any]] = field(default_factory=list)
 
 
 class SqliteMemory:
@@ -139,7 +190,7 @@ class SqliteMemory:
             if vec is not None:
                 self._query_cache.move_to_end(text)
                 return vec
-        vec = self.embedder.embed_one(text)
+        vec = self.embedder.embed_query(text)
         with self._cache_lock:
             self._query_cache[text] = vec
             if len(self._query_cache) > 256:
@@ -151,39 +202,12 @@ class SqliteMemory:
         self, turns: Sequence[Turn], extra: dict[str, list[Candidate]] | None = None
     ) -> Pending:
         """Extract candidates (in order, so 'my sister' resolves) and embed everything."""
-        known: dict[str, facts.People] = {}
-        cands: list[list[Candidate]] = []
-        fact_texts: list[str] = []
         with self.db.transaction() as conn:  # a consistent read of who is who
-            for turn in turns:
-                subject = subject_of(turn)
-                if subject is None or not self.config.extract_facts:
-                    cands.append([])
-                    continue
-                if subject not in known:
-                    known[subject] = facts.known_people(conn, subject)
-                people = known[subject]
-                found = rule_candidates(turn.text, subject, people.named)
-                ruled = {(c.subject, c.predicate) for c in found}
-                # the model only adds what the rules did not already decide
-                found += [
-                    c for c in (extra or {}).get(turn.id, [])
-                    if (c.subject, c.predicate) not in ruled
-                ]  # fmt: skip
-                for c in found:
-                    if c.subject == subject and c.predicate in facts.RELATIONS:
-                        people.learn(c.predicate, c.value)
-                fact_texts += [first_person(c, people.relation_of) for c in found]
-                cands.append(found)
-        texts = [embed_text(t) for t in turns] + fact_texts
-        matrix = self.embedder.embed(texts)
-        blobs = [to_blob(v) for v in matrix]
-        pending = Pending(list(turns), cands, blobs[: len(turns)])
-        pos = len(turns)
-        for cs in cands:
-            pending.fact_vectors.append(blobs[pos : pos + len(cs)])
-            pos += len(cs)
-        return pending
+            cands, fact_texts = extract_all(
+                turns, lambda subject: facts.known_people(conn, subject),
+                self.config.extract_facts, extra,
+            )  # fmt: skip
+        return embed_pending(self.embedder, turns, cands, fact_texts, to_blob)
 
     def write(self, conn: sqlite3.Connection, pending: Pending) -> list[Fact]:
         """Insert prepared turns and apply their facts, inside the caller's transaction."""
@@ -258,14 +282,14 @@ class SqliteMemory:
             window = parse_window(query)
             text = window.query
             flt = Filter(flt.kinds, window.since, window.until)
-        expr = fts_expression(text)
-        if expr is None and (flt.since is not None or flt.until is not None):
+        words = query_words(text)
+        if not words and (flt.since is not None or flt.until is not None):
             return self._recent(flt, limit)
         depth = max(50, 5 * limit)
         self.index.sync()
-        # BM25 runs in SQLite (which releases the GIL) on the other core while this thread
-        # embeds the query and scans the vectors: the two halves overlap instead of adding up
-        pending = self._pool().submit(bm25_scored, self.db, expr, depth, flt) if expr else None
+        # BM25 (the in-memory mirror of FTS5, os1.memory.lexical) runs on the other core while
+        # this thread embeds the query (llama.cpp or numpy, both outside the GIL)
+        pending = self._pool().submit(self.index.bm25, words, depth, flt) if words else None
         qvec = self._query_vector(text or query)
         cosines = dict(self.index.search(qvec, depth, flt, fresh=False))
         lexical = pending.result() if pending is not None else []

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from os1.db import Database
 from os1.memory.embed import DIM
+from os1.memory.lexical import LexicalIndex
 
 Vectors = npt.NDArray[np.float32]
 
@@ -64,6 +65,7 @@ class VectorIndex:
         self._lock = threading.RLock()
         self._loaded = False
         self._version: int | None = None
+        self.lexical = LexicalIndex()
         self._clear()
 
     def _clear(self) -> None:
@@ -78,6 +80,7 @@ class VectorIndex:
         self._basis: Vectors | None = None  # (DIM, REDUCED_DIM)
         self._reduced = np.zeros((0, REDUCED_DIM), dtype=np.float32)
         self._basis_rows = 0
+        self.lexical.clear()
 
     def __len__(self) -> int:
         with self._lock:
@@ -105,7 +108,7 @@ class VectorIndex:
 
     def _append_rows(self, after_seq: int) -> None:
         rows = self.db.query(
-            "SELECT seq, id, kind, created, vector FROM memories "
+            "SELECT seq, id, kind, created, vector, text, speaker FROM memories "
             "WHERE seq > ? AND vector IS NOT NULL ORDER BY seq",
             (after_seq,),
         )
@@ -119,6 +122,11 @@ class VectorIndex:
                 [r["created"] for r in rows],
                 from_blobs([r["vector"] for r in rows]),
             )
+            self.lexical.add(
+                [r["id"] for r in rows], [_code(r["kind"]) for r in rows],
+                [r["created"] for r in rows], [r["text"] for r in rows],
+                [r["speaker"] for r in rows],
+            )  # fmt: skip
 
     def _append(
         self, ids: list[str], kinds: list[str], created: list[float], vecs: Vectors
@@ -149,8 +157,11 @@ class VectorIndex:
         n = self._n
         rng = np.random.default_rng(0)
         sample = self._matrix[rng.choice(n, size=min(n, 20_000), replace=False)]
-        _, _, vt = np.linalg.svd(sample, full_matrices=False)
-        self._basis = np.ascontiguousarray(vt[:REDUCED_DIM].T, dtype=np.float32)
+        # the right singular vectors are the eigenvectors of the 384 x 384 Gram matrix: an
+        # order of magnitude cheaper than an SVD of the sample itself
+        _, vecs = np.linalg.eigh(sample.T.astype(np.float64) @ sample)
+        top = vecs[:, ::-1][:, :REDUCED_DIM]
+        self._basis = np.ascontiguousarray(top, dtype=np.float32)
         self._reduced[:n] = self._matrix[:n] @ self._basis
         self._basis_rows = n
 
@@ -166,6 +177,7 @@ class VectorIndex:
         with self._lock:
             if not self._loaded:
                 return
+            self.lexical.remove(ids)
             for mid in ids:
                 row = self._row.pop(mid, None)
                 if row is None:
@@ -232,6 +244,26 @@ class VectorIndex:
         top = np.argpartition(-scores, k - 1)[:k] if k < len(rows) else np.arange(len(rows))
         top = top[np.argsort(-scores[top])]
         return [(self._ids[rows[i]], float(scores[i])) for i in top if scores[i] > -1.5]
+
+    def bm25(self, words: Sequence[str], k: int, where: Filter | None = None) -> list[tuple[str, float]]:
+        """The ``k`` best BM25 matches for any of ``words`` passing ``where``, as (id, score)
+        best first: FTS5's ranking, from the in-memory mirror (os1.memory.lexical)."""
+        with self._lock:
+            if not self._loaded:
+                self._sync()
+            allowed = None
+            if where is not None and not where.empty:
+                codes = None if where.kinds is None else [_code(k) for k in where.kinds]
+                allowed = self.lexical.mask(codes, where.since, where.until)
+            slots, scores = self.lexical.scores(words, allowed)
+            if len(slots) == 0:
+                return []
+            if len(slots) > k:
+                top = np.argpartition(-scores, k - 1)[:k]
+                slots, scores = slots[top], scores[top]
+            order = np.argsort(-scores, kind="stable")
+            ids = self.lexical.slot_ids(slots[order])
+            return [(mid, float(x)) for mid, x in zip(ids, scores[order], strict=True)]
 
     def similarity(self, query: Vectors, ids: Sequence[str]) -> dict[str, float]:
         """Cosine of ``query`` with each of ``ids`` that has a vector."""
