@@ -31,6 +31,10 @@ sim = embed_similarity()
         ("My divorce papers came today.", "comfort"),
         ("Good morning!", "greeting"),
         ("What's my sister's name?", "recall"),
+        ("When is Paul's wedding?", "recall"),
+        ("Which city does Amy live in?", "recall"),
+        ("How do I take my coffee?", "maybe_recall"),
+        ("How are you, Amy?", "greeting"),
     ],
 )
 def test_classify(text: str, kind: str) -> None:
@@ -80,6 +84,25 @@ async def test_superseded_and_newest_win() -> None:
         sim,
     )
     assert both[0][1].id == "b"
+
+
+async def test_synonyms_titles_and_stored_facts_read_naturally() -> None:
+    mem = recall_of(
+        Candidate("f1", "The user's therapist is Dr. Okafor.", 1.0, kind="fact"),
+        Candidate("t1", "My father was a carpenter.", 1.0),
+    )
+    plan = await plan_turn("Who is my therapist?", P, mem, sim)
+    assert plan.say.endswith("your therapist is Dr. Okafor.") and "user" not in plan.say
+    plan = await plan_turn("What was my dad's job?", P, mem, sim)
+    assert "your father was a carpenter" in plan.say
+
+
+async def test_advice_about_own_things_uses_memory_only_when_it_knows() -> None:
+    mem = recall_of(Candidate("t1", "I drink my coffee black.", 1.0))
+    plan = await plan_turn("How do I take my coffee?", P, mem, sim)
+    assert plan.kind == "recall" and "black" in plan.say
+    plan = await plan_turn("How do I fix my bike?", P, mem, sim)
+    assert plan.kind == "chat" and plan.generate
 
 
 async def test_persona_from_store_not_model() -> None:

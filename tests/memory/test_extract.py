@@ -33,6 +33,7 @@ CASES = [
     ("I'm 34 years old.", {("user", "age", "34")}),
     ("I have a dog named Rex.", {("user", "dog", "Rex")}),
     ("We renamed the dog Waffles.", {("user", "dog", "Waffles")}),
+    ("My therapist is Dr. Okafor.", {("user", "therapist", "Dr. Okafor")}),
     ("My brother Jonas works as a carpenter in Ghent.", {("user", "brother", "Jonas"), ("Jonas", "job", "carpenter")}),
     ("I grew up in Leeds.", {("user", "is from", "Leeds")}),
     ("My boss Karen is a lawyer.", {("user", "boss", "Karen"), ("Karen", "job", "lawyer")}),

@@ -236,6 +236,8 @@ RECALL_HINT = re.compile(
     r"^(who|what|which|where) (was|were) (the|that)\b|"
     r"\b(that|the) (friend|guy|woman|man|girl|boy|place|book|restaurant|movie|film|song)\b"
 )
+WH_START = re.compile(r"^(who|whose|what|what's|when|where|which|how)\b")
+NOW = re.compile(r"\b(now|these days|nowadays|currently|at the moment|any ?more|lately)\b")
 NAME_IN_QUESTION = re.compile(r"(?<!^)\b[A-Z][a-z]+\b")
 FUNNY = re.compile(r"\b(joke|funny|make me laugh|cheer me up|something silly)\b")
 
@@ -276,8 +278,9 @@ def stem(word: str) -> str:
         return SYNONYMS[word]
     for suffix in ("'s", "ies", "es", "s", "ing", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    return SYNONYMS.get(word, word)  # "dad's" -> "dad" -> "father"
 
 
 def content_words(text: str) -> set[str]:
@@ -298,14 +301,16 @@ def classify(text: str) -> str:
         return "funny"
     is_question = low.endswith("?") or bool(QUESTION_START.match(low))
     names = [n for n in NAME_IN_QUESTION.findall(text.strip()) if n != "I"]
-    names = names if low.startswith(("who", "whose")) else []
-    if (
-        is_question
-        and not ADVICE.search(low)
-        and not GREETING.match(low)
-        and (PERSONAL_Q.search(low) or RECALL_HINT.search(low) or names)
-    ):
-        return "recall"
+    # "When is Paul's wedding?", "Which city does Amy live in?": about someone in their life
+    # (a name the question is about: "Paul's", "does Amy"; not "the capital of France")
+    about = [n for n in names if re.search(rf"\b(?:does|did|do|has|had) {n}\b|\b{n}'s\b", text)]
+    names = names if low.startswith(("who", "whose")) else about if WH_START.match(low) else []
+    personal = PERSONAL_Q.search(low) or RECALL_HINT.search(low) or names
+    if is_question and not GREETING.match(low) and personal:
+        if not ADVICE.search(low):
+            return "recall"
+        if re.search(r"\bmy\b", low):
+            return "maybe_recall"  # "how do I take my coffee?" is memory; "how do I fix my bike?" is not
     if FUNNY.search(low):
         return "funny"
     if COMFORT.search(low):
@@ -390,12 +395,16 @@ def relevant(
             continue
         overlap = len(q_words & c_words)
         if score >= threshold + 0.22 or (score >= threshold and overlap >= 1):
-            out.append((float(score), cand))
+            # shared words break near-ties: "where did Charles move?" wants the memory about
+            # moving, not the one that only names Charles
+            out.append((float(score) + 0.03 * min(overlap, 3), cand))
     out.sort(key=lambda sc: (-sc[0], -sc[1].created))
     if len(out) > 1:
-        # a state that changed: among near-equal answers the newest is the truth now
+        # a state that changed: among near-equal answers the newest is the truth now (and
+        # "now", "these days" ask for exactly that, so the window is wider)
         top = out[0][0]
-        close = [sc for sc in out if top - sc[0] <= 0.08]
+        window = 0.2 if NOW.search(question.lower()) else 0.08
+        close = [sc for sc in out if top - sc[0] <= window]
         newest = max(close, key=lambda sc: sc[1].created)
         out.remove(newest)
         out.insert(0, newest)
@@ -450,6 +459,8 @@ PERSONA = (
 
 def fact_clause(sentence: str) -> str:
     """Reported speech that fits after "You told me ...": keep names capitalised."""
+    sentence = re.sub(r"(?i)\bthe user's\b", "my", sentence)  # facts are stored in the third
+    sentence = re.sub(r"(?i)\bthe user\b", "I", sentence)  # person; say them like the rest
     clause = second_person(sentence)
     first = clause.split(" ", 1)[0].lower().strip(",.")
     if first in STOP or first in _FLIPS.values():
@@ -471,7 +482,7 @@ async def plan_turn(
             generate=False,
             reason="identity comes from the stored persona",
         )
-    if kind == "recall" and sim is not None:
+    if kind in ("recall", "maybe_recall") and sim is not None:
         hits = relevant(text, await recall(text), sim) if recall is not None else []
         if hits:
             cand = hits[0][1]
@@ -483,12 +494,14 @@ async def plan_turn(
                 recalled=((cand.id, cand.text),),
                 reason="answered from memory",
             )
-        return Plan(
-            "dont_know",
-            say=pick(text, DONT_KNOW).format(name=name),
-            generate=False,
-            reason="nothing relevant in memory",
-        )
+        if kind == "recall":
+            return Plan(
+                "dont_know",
+                say=pick(text, DONT_KNOW).format(name=name),
+                generate=False,
+                reason="nothing relevant in memory",
+            )
+        kind = "chat"  # advice about their own things, nothing remembered: just talk
     if kind == "funny":
         return Plan(
             "funny",

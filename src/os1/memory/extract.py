@@ -66,7 +66,8 @@ _DATE = (
     rf"{_MONTH}(?:,?\s+\d{{4}})?|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|"
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|tomorrow)"
 )
-_NAME = r"([A-Z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+)?)"
+_TITLE = r"(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s"  # "Dr. Okafor" is one name, not "Dr" and a sentence
+_NAME = r"((?:" + _TITLE + r")?[A-Z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+)?)"
 
 
 @dataclass(frozen=True)
@@ -237,8 +238,11 @@ _REL_CLAUSE = re.compile(r"\bmy (?:(?:older|younger|little|big|best|new|old|twin
 _PERSON_CLAUSE = re.compile(r"(?:^|[.!?]\s+|,\s*|\band\s+)" + _NAME + r" (.+)")
 
 
+_ABBREV = r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMx\.)(?<!\bMrs\.)(?<!\bProf\.)(?<!\bSt\.)"
+
+
 def _sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+|\n+|;\s*|,\s*(?:and|but)\s+(?=I\b)|\s+(?:and|but)\s+(?=I\b)", text)
+    parts = re.split(_ABBREV + r"(?<=[.!?])\s+|\n+|;\s*|,\s*(?:and|but)\s+(?=I\b)|\s+(?:and|but)\s+(?=I\b)", text)
     return [p.strip() for p in parts if p and p.strip()]
 
 
