@@ -35,10 +35,20 @@ RESULTS = Path(__file__).parent / "results"
 HERE = Path(__file__).resolve()
 
 
-def raise_fd_limit() -> int:
+FD_WANTED = 65536  # 8,316 sockets + 3 files per open home + the model pool, with room
+
+
+def raise_fd_limit(wanted: int = FD_WANTED) -> int:
+    """Allow ``wanted`` open files (root may raise the hard limit; others get the hard one).
+    Processes started from here (the server, the clients) inherit it."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
+    target = hard if hard == resource.RLIM_INFINITY else max(hard, wanted)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, target))
+    except (ValueError, OSError):
+        target = hard
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return target
 
 
 def fast_loop() -> None:
@@ -140,7 +150,7 @@ async def session(url: str, token: str, stats: dict[str, Any], until: float, thi
                            compression=None, ping_interval=None, open_timeout=120,
                            max_size=2**20)
     except Exception as exc:
-        stats["errors"].append(f"connect: {type(exc).__name__}")
+        stats["errors"].append(f"connect: {type(exc).__name__}: {exc}"[:200])
         return
     stats["connected"] += 1
     try:  # a fresh conversation, as a new visitor would start (and earlier runs stay out)

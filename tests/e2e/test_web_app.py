@@ -183,3 +183,22 @@ def test_mood_chart(page: Any) -> None:
     expect(page.locator("#mood-chart svg path.valence")).to_have_count(1)
     assert page.locator("#mood-chart svg circle").count() >= 2
     shot(page, "08_mood")
+
+
+def test_new_conversation_starts_fresh_and_keeps_memory(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.click(".tab[data-tab=talk]")
+    assert page.locator("#messages li").count() >= 5
+    page.click("#new-session")
+    expect(page.locator("#messages li")).to_have_count(1)
+    expect(page.locator("#messages li.os")).to_have_text("I'm listening, Theodore.")
+    page.reload()
+    expect(page.locator("#messages li")).to_have_count(1)  # the new conversation is empty
+    expect(page.locator("#messages li.os")).to_have_text("Hi Theodore. I'm here.")
+    page.click(".tab[data-tab=memory]")
+    page.fill("#memory-q", "How are you today")
+    page.press("#memory-q", "Enter")  # the old conversation is still remembered
+    expect(page.locator("#memories li", has_text="How are you today?").first).to_be_visible()
+    page.click(".tab[data-tab=talk]")
+    shot(page, "15_new_conversation")

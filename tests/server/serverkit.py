@@ -6,6 +6,7 @@ its arguments to a file, so a test can see whether (and how often) it really ran
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from pathlib import Path
@@ -33,6 +34,22 @@ def file_writer_tool(folder: Path) -> Tool:
         run=run,
         summarize=lambda a: f"Send mail to {a.get('to', '?')}: {a.get('subject', '')!r}",
     )
+
+
+def sign_picture(words: str, size: tuple[int, int] = (640, 480), fmt: str = "PNG") -> bytes:
+    """A made-up photo of a sign: blue sky over the top two fifths, then the words in black on
+    white (what a camera pointed at a shop window might send)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    w, h = size
+    img = Image.new("RGB", size, (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 0, w, h * 2 // 5), fill=(90, 150, 225))
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", h // 8)
+    draw.text((w // 16, h // 2), words, fill=(0, 0, 0), font=font)
+    out = io.BytesIO()
+    img.save(out, fmt)
+    return out.getvalue()
 
 
 def unique(prefix: str = "user") -> str:
@@ -67,6 +84,10 @@ class Browser:
         assert r.status_code == 200, r.text
         persona: dict[str, Any] = r.json()["persona"]
         return persona
+
+    def look(self, frame: bytes, content_type: str = "image/png") -> httpx.Response:
+        """What camera mode sends: one frame as the request body."""
+        return self.post("/api/look", content=frame, headers={"content-type": content_type})
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())

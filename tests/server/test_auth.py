@@ -53,24 +53,36 @@ def test_duplicate_and_invalid_names_are_refused(browser: Browser, new_browser: 
     assert short.status_code == 400 and "at least 8" in short.json()["error"]
 
 
+def post_routes() -> list[str]:
+    from starlette.routing import Route
+
+    from os1.server.app import routes
+
+    return [r.path.replace("{", "").replace("}", "") for r in routes()
+            if isinstance(r, Route) and "POST" in (r.methods or ())]
+
+
 def test_every_write_needs_the_csrf_token(booted: Browser) -> None:
-    for path, body in [
-        ("/api/first-boot", {"name": "Eve"}),
-        ("/api/logout", None),
-        ("/api/tokens", {"label": "x"}),
-        ("/api/approvals/a1/approve", None),
-        ("/api/memory/m1/forget", None),
-    ]:
-        r = booted.http.post(path, json=body)  # cookie, but no token
+    writes = [p for p in post_routes() if p not in ("/api/signup", "/api/login")]
+    assert {"/api/first-boot", "/api/logout", "/api/tokens", "/api/look",
+            "/v1/chat/completions", "/api/approvals/approval_id/reject"} <= set(writes)
+    for path in writes:
+        r = booted.http.post(path, json={"name": "Eve"})  # the cookie, but no token
         assert r.status_code == 403, path
-        r = booted.http.post(path, json=body, headers={"x-csrf-token": "guess"})
+        r = booted.http.post(path, json={"name": "Eve"}, headers={"x-csrf-token": "guess"})
         assert r.status_code == 403, path
-        assert "security token" in r.json()["error"]
+        error = r.json()["error"]  # /v1 answers in the OpenAI shape
+        assert "security token" in (error if isinstance(error, str) else error["message"])
+    assert booted.get("/api/persona").json()["persona"]["user_name"] == "Ann"
 
 
-def test_login_needs_the_double_submit_token(server: RunningServer) -> None:
-    r = httpx.post(server.url + "/api/login", json={"name": "x", "password": PASSWORD})
-    assert r.status_code == 403
+def test_login_and_signup_need_the_double_submit_token(server: RunningServer) -> None:
+    for path in ("/api/login", "/api/signup"):
+        r = httpx.post(server.url + path, json={"name": unique(), "password": PASSWORD})
+        assert r.status_code == 403, path
+        r = httpx.post(server.url + path, json={"name": unique(), "password": PASSWORD},
+                       cookies={"os1_csrf": "abc"}, headers={"x-csrf-token": "abd"})
+        assert r.status_code == 403, path
 
 
 def test_api_tokens_authenticate_and_can_be_revoked(booted: Browser) -> None:
@@ -121,6 +133,20 @@ def test_login_rate_limit_per_address(server: RunningServer, new_browser: Callab
         assert r.status_code == 429 and "from your network" in r.json()["error"]
     finally:
         server.state.login_ip = saved
+
+
+def test_signup_rate_limit_per_address(server: RunningServer,
+                                       new_browser: Callable[[], Browser]) -> None:
+    saved = server.state.signup_ip
+    server.state.signup_ip = RateLimiter(2, 3600.0)
+    try:
+        for _ in range(2):
+            new_browser().signup()
+        r = new_browser().post("/api/signup", {"name": unique(), "password": PASSWORD})
+        assert r.status_code == 429 and "Too many sign-ups from your network" in r.json()["error"]
+        assert int(r.headers["retry-after"]) > 3000
+    finally:
+        server.state.signup_ip = saved
 
 
 def test_rate_limiter_window_slides() -> None:

@@ -10,15 +10,29 @@ from typing import Any
 
 import httpx
 import pytest
-from serverkit import Browser, reply_of, turn
+from serverkit import PASSWORD, Browser, reply_of, sign_picture, turn
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from os1.server.app import routes
 from os1.server.testkit import RunningServer
+from os1.server.ws import Conversation
 
 pytestmark = pytest.mark.model
 PUBLIC = {"/", "/api/health", "/api/session", "/api/signup", "/api/login"}
 SECRET = "pineapple"
+# Every route and WebSocket message type that touches a user's OS, each checked below for
+# what user A can reach of user B's; a new one fails the test that lists them until added.
+CHECKED_ROUTES = {
+    ("GET", "/api/persona"), ("POST", "/api/first-boot"), ("GET", "/api/history"),
+    ("GET", "/api/mood"), ("GET", "/api/memory"), ("POST", "/api/memory/memory_id/forget"),
+    ("GET", "/api/approvals"), ("POST", "/api/approvals/approval_id/approve"),
+    ("POST", "/api/approvals/approval_id/reject"), ("GET", "/api/mail"),
+    ("GET", "/api/tokens"), ("POST", "/api/tokens"), ("POST", "/api/tokens/token_id/revoke"),
+    ("POST", "/api/logout"), ("POST", "/api/look"), ("GET", "/v1/models"),
+    ("POST", "/v1/chat/completions"), ("WS", "/ws"),
+}
+CHECKED_MESSAGES = {"chat", "stop", "voice_start", "voice_end", "voice_cancel", "ping",
+                    "new_session"}
 
 
 def propose(server: RunningServer, user_id: str, to: str) -> str:
@@ -48,8 +62,11 @@ def pair(server: RunningServer) -> Iterator[dict[str, Any]]:
     assert b_user is not None
     approval = propose(server, b_user.id, "carol@example.test")
     token = b.post("/api/tokens", {"label": "bob's script"}).json()["token"]
+    seen = b.look(sign_picture(SECRET.upper()))
+    assert seen.status_code == 200 and seen.json()["remembered"], seen.text
     memories = b.get("/api/memory", params={"q": SECRET}).json()["memories"]
     assert memories, "B's own memory must find the secret"
+    assert any("camera" in m["text"] for m in memories), "and what B's camera saw"
     yield {"a": a, "b": b, "b_id": b_user.id, "approval": approval, "token": token,
            "memory": memories[0]["id"], "token_id": b.get("/api/tokens").json()["tokens"][0]["id"]}
     a.close()
@@ -72,7 +89,14 @@ def every_route() -> list[tuple[str, str]]:
 def test_route_list_is_complete() -> None:
     paths = {p for _, p in every_route()}
     assert {"/api/approvals/approval_id/approve", "/api/memory/memory_id/forget", "/ws",
-            "/v1/chat/completions", "/api/mail", "/api/mood"} <= paths
+            "/v1/chat/completions", "/api/mail", "/api/mood", "/api/look"} <= paths
+
+
+def test_every_route_and_message_type_is_checked() -> None:
+    private = {(m, p) for m, p in every_route() if p not in PUBLIC}
+    assert private == CHECKED_ROUTES
+    handlers = Conversation(None, None, None).handlers  # type: ignore[arg-type]
+    assert set(handlers) == CHECKED_MESSAGES
 
 
 @pytest.mark.parametrize(("method", "path"), every_route())
@@ -102,7 +126,7 @@ def test_a_cannot_read_bs_things(pair: dict[str, Any]) -> None:
     assert pair["approval"] not in {x["id"] for x in inbox["pending"] + inbox["decided"]}
     assert a.get("/api/tokens").json()["tokens"] == []
     assert a.get("/api/mood").json()["history"] == []
-    assert a.get("/api/mail").json()["messages"] == []
+    assert a.get("/api/mail").json()["messages"] == []  # with real mail: test_web_mail.py
 
 
 def test_a_cannot_change_bs_things(server: RunningServer, pair: dict[str, Any],
@@ -115,7 +139,17 @@ def test_a_cannot_change_bs_things(server: RunningServer, pair: dict[str, Any],
     assert set(outbox.iterdir()) == before  # B's mail was not sent
     assert a.post(f"/api/memory/{pair['memory']}/forget").status_code == 404
     assert a.post(f"/api/tokens/{pair['token_id']}/revoke").status_code == 404
+    assert a.post("/api/first-boot", {"name": "Mallory"}).status_code == 409  # A's own OS
+    a_token = a.post("/api/tokens", {"label": "a's"}).json()["token"]  # A's token is A's
+    assert httpx.get(a.url + "/api/persona", headers={"authorization": f"Bearer {a_token}"}
+                     ).json()["persona"]["user_name"] == "Alice"
+    a_seen = a.look(sign_picture("MANGO"))
+    assert a_seen.status_code == 200 and a_seen.json()["remembered"]
     b: Browser = pair["b"]
+    assert b.get("/api/persona").json()["persona"]["user_name"] == "Bob"
+    b_mango = b.get("/api/memory", params={"q": "MANGO"}).json()["memories"]
+    assert all("MANGO" not in m["text"] for m in b_mango)
+    assert [t["id"] for t in b.get("/api/tokens").json()["tokens"]] == [pair["token_id"]]
     assert b.get("/api/approvals").json()["pending"][0]["id"] == pair["approval"]
     assert b.get("/api/memory", params={"q": SECRET}).json()["memories"]
     ok = httpx.get(server.url + "/api/persona",
@@ -134,10 +168,30 @@ def test_as_websocket_a_talks_only_to_as_os(pair: dict[str, Any]) -> None:
         for msg in ({"type": "stop"}, {"type": "voice_cancel"}, {"type": "ping"}):
             ws.send(json.dumps(msg))
         assert json.loads(ws.recv(timeout=30))["type"] == "pong"
+        ws.send(json.dumps({"type": "voice_start", "rate": 16000, "speak": False}))
+        assert json.loads(ws.recv(timeout=30))["type"] == "listening"
+        ws.send(bytes(16000))  # half a second of silence
+        ws.send(json.dumps({"type": "voice_end"}))
+        ev = json.loads(ws.recv(timeout=60))
+        assert ev["type"] == "error" and "silent" in ev["message"]
         ws.send(json.dumps({"type": "new_session"}))
         assert json.loads(ws.recv(timeout=30))["type"] == "session_started"
     assert a.get("/api/history").json()["turns"] == []  # A's new conversation, not B's
     assert len(b.get("/api/history").json()["turns"]) == b_turns
+
+
+def test_logging_out_ends_only_that_session(server: RunningServer,
+                                            pair: dict[str, Any]) -> None:
+    a: Browser = pair["a"]
+    second = Browser(server.url)
+    login = second.post("/api/login", {"name": a.name, "password": PASSWORD})
+    assert login.status_code == 200
+    second.csrf = login.json()["csrf"]
+    assert second.post("/api/logout").status_code == 200
+    assert second.get("/api/persona").status_code == 401
+    second.close()
+    assert a.get("/api/persona").status_code == 200  # A's other session
+    assert pair["b"].get("/api/persona").status_code == 200  # and B
 
 
 def test_websocket_from_a_foreign_page_is_refused(pair: dict[str, Any]) -> None:

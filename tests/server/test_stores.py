@@ -70,3 +70,43 @@ async def test_each_user_gets_their_own_home_and_idle_ones_are_closed(tmp_path: 
         pool.home_dir("../u1")
     await pool.aclose()
     assert pool.open_count == 0
+
+
+async def test_ready_opens_a_home_off_the_event_loop_and_eviction_closes_it_there(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+    import threading
+
+    cfg = Config()
+    cfg.home = tmp_path
+    pool = HomePool(tmp_path, cfg, max_open=1, model=ScriptedModel())
+    opened_on: list[int] = []
+    real_open = pool._open_home
+
+    def watched(user_id: str) -> object:
+        if user_id not in pool._opened:  # a real opening, not handing over ready()'s
+            opened_on.append(threading.get_ident())
+        return real_open(user_id)
+
+    pool._open_home = watched  # type: ignore[method-assign,assignment]
+    await pool.ready("u1")
+    assert opened_on and opened_on[0] != threading.get_ident()
+    with pool.lease("u1") as first:  # found open: not opened again
+        first.home.episodes.set("who", "u1")
+    assert len(opened_on) == 1
+    warm = first.home.db.query("SELECT opened FROM server_pool")  # its first write was made
+    assert len(warm) == 1 and warm[0][0] > 0
+    await pool.ready("u2")
+    with pool.lease("u2"):
+        pass  # on leaving, one home at most stays open: u1 is closed, in a worker thread
+    for _ in range(100):
+        try:
+            first.home.db.query("SELECT 1")
+        except sqlite3.ProgrammingError:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise AssertionError("u1's home was never closed")
+    assert pool.open_count == 1
+    await pool.aclose()

@@ -2,7 +2,8 @@
 
 users.py (accounts, API tokens, sessions in users.db), auth.py (passwords, cookies, CSRF,
 rate limits), homes.py (one Home and Engine per user, kept in an LRU), voice.py (speech in
-and out for the browser), app.py (the Starlette app and its middleware), routes_*.py (JSON
+and out for the browser), camera.py (camera mode: looking at frames from the
+browser's camera), app.py (the Starlette app and its middleware), routes_*.py (JSON
 routes), ws.py (the conversation WebSocket), openai_api.py (/v1), web/ (the static UI).
 
 Each user's OS is its own Home directory under ``<data>/users/<user id>/``: isolation by

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from os1.config import Config
 from os1.errors import ApprovalDenied, InputError, NotFoundError, Os1Error
 from os1.server.auth import Passwords, Principal, RateLimiter, check_csrf, require
+from os1.server.camera import Camera
 from os1.server.homes import HomePool
 from os1.server.loopwatch import LoopWatch
 from os1.server.users import UserStore
@@ -36,7 +37,7 @@ M = TypeVar("M", bound=BaseModel)
 WEB = Path(__file__).parent / "web"
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; media-src 'self' blob:; worker-src 'self' blob:; "
+    "connect-src 'self'; media-src 'self' blob: mediastream:; worker-src 'self' blob:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 
@@ -55,6 +56,7 @@ class ServerState:
     login_user: RateLimiter = field(default_factory=lambda: RateLimiter(5, 900.0))
     signup_ip: RateLimiter = field(default_factory=lambda: RateLimiter(10, 3600.0))
     watch: LoopWatch = field(default_factory=LoopWatch)
+    camera: Camera = field(default_factory=Camera)
 
     @classmethod
     def open(
@@ -223,7 +225,16 @@ async def health(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from os1.server import openai_api, routes_auth, routes_inbox, routes_memory, routes_os, ws
+    from os1.server import (
+        openai_api,
+        routes_auth,
+        routes_camera,
+        routes_inbox,
+        routes_memory,
+        routes_os,
+        ws,
+    )
+
 
     return [
         Route("/", index),
@@ -232,6 +243,7 @@ def routes() -> list[BaseRoute]:
         *routes_os.routes(),
         *routes_inbox.routes(),
         *routes_memory.routes(),
+        *routes_camera.routes(),
         *openai_api.routes(),
         ws.route(),
         Mount("/static", StaticFiles(directory=WEB), name="static"),

@@ -9,8 +9,10 @@ and shared memory). One ChatModel is shared by every user's engine.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -164,6 +166,9 @@ class HomePool:
         self.tools = tools if tools is not None else {}
         self._model = model
         self._transport: KeepOpenTransport | None = None
+        self._opened: dict[str, Home] = {}
+        self._io: ThreadPoolExecutor | None = None  # opening and closing homes
+        self._closing: set[asyncio.Future[None]] = set()
         self._open: OrderedDict[str, UserOS] = OrderedDict()
 
     @property
@@ -178,6 +183,9 @@ class HomePool:
         return self.root / "users" / user_id
 
     def _open_home(self, user_id: str) -> Home:
+        opened = self._opened.pop(user_id, None)  # by ready(), in a worker thread
+        if opened is not None:
+            return opened
         cfg = self.config.model_copy(deep=True)
         cfg.home = self.home_dir(user_id)
         return PooledHome(cfg, self)
@@ -199,8 +207,57 @@ class HomePool:
         excess = len(self._open) - (self.max_open if keep is None else keep)
         if excess <= 0:
             return
-        for uid in [u for u, o in self._open.items() if o.leases == 0][:excess]:
-            self._open.pop(uid).close()
+        idle = []
+        for uid, o in self._open.items():  # oldest first; stop once enough are found
+            if o.leases == 0:
+                idle.append(uid)
+                if len(idle) == excess:
+                    break
+        for uid in idle:
+            self._close_soon(self._open.pop(uid))
+
+    def _close_soon(self, item: UserOS | Home) -> None:
+        """Close in a worker thread when on the event loop (closing checkpoints the WAL: disk
+        writes and an fsync), else now."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            item.close()
+            return
+        done = loop.run_in_executor(self._workers(), item.close)
+        self._closing.add(done)
+        done.add_done_callback(self._closing.discard)
+
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._io is None:
+            self._io = ThreadPoolExecutor(IO_THREADS, thread_name_prefix="os1-homes")
+        return self._io
+
+    def _open_warm(self, user_id: str) -> Home:
+        """Open a home and write to it once: the first write after opening creates the WAL,
+        which SQLite syncs to disk (about 10 ms here). Done in a worker thread, a turn's own
+        writes on the event loop then cost a fraction of a millisecond."""
+        home = self._open_home(user_id)
+        home.db.migrate("server_pool", [WARM_TABLE])
+        home.db.execute("INSERT OR REPLACE INTO server_pool (id, opened) VALUES (1, ?)",
+                        (time.time(),))
+        return home
+
+    async def ready(self, user_id: str) -> None:
+        """Open the user's home in a worker thread unless it is open already, so that opening
+        it (file creation, WAL recovery) does not stall every other conversation; a ``lease``
+        straight after (no await between) then finds it open."""
+        while len(self._closing) > MAX_CLOSING:  # each still holds its files open
+            await asyncio.wait(set(self._closing), return_when=asyncio.FIRST_COMPLETED)
+        if user_id in self._open:
+            return
+        loop = asyncio.get_running_loop()
+        home = await loop.run_in_executor(self._workers(), self._open_warm, user_id)
+        if user_id in self._open:  # opened by someone else meanwhile
+            self._close_soon(home)
+            return
+        self._opened[user_id] = home
+        self._get(user_id)
 
     @contextmanager
     def lease(self, user_id: str) -> Iterator[UserOS]:
@@ -221,11 +278,20 @@ class HomePool:
         for uos in self._open.values():
             uos.close()
         self._open.clear()
+        if self._closing:
+            await asyncio.wait(set(self._closing))
+        if self._io is not None:
+            self._io.shutdown()
         if self._transport is not None:
             await self._transport.close_pool()
         closing = getattr(self._model, "aclose", None)
         if closing is not None:
             await closing()
+
+
+WARM_TABLE = "CREATE TABLE server_pool (id INTEGER PRIMARY KEY CHECK (id = 1), opened REAL)"
+IO_THREADS = 16  # opening and closing wait on the disk (fsync) far more than on the CPU
+MAX_CLOSING = 64  # homes being closed, before opening another waits for them
 
 
 __all__ = ["HomePool", "KeepOpenTransport", "UserOS", "shared_model"]

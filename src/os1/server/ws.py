@@ -175,6 +175,7 @@ class Conversation:
         if self.busy():
             await self.error("I'm still answering; wait for me to finish or send stop.", "busy")
             return
+        await self.st.pool.ready(self.user.id)
         with self.st.pool.lease(self.user.id) as uos:
             if uos.persona is None:
                 await self.error("Your OS hasn't woken up yet; finish first boot.", "first_boot")
@@ -194,6 +195,7 @@ class Conversation:
 
     async def run_turn(self, text: str, speak: bool, pcm: bytes | None) -> None:
         try:
+            await self.st.pool.ready(self.user.id)
             with self.st.pool.lease(self.user.id) as uos:
                 if pcm is not None and self.st.voice is not None:
                     text = await self.st.voice.transcribe(pcm, self.rate)

@@ -1,5 +1,7 @@
 // os1 in the browser: sign in, first boot, the conversation. Panels live in panels.js,
-// microphone and speaker in voice.js. Text from the server is only ever set as textContent.
+// microphone and speaker in voice.js, camera mode in camera.js. Text from the server is only
+// ever set as textContent.
+import { Camera } from "./camera.js";
 import { Panels } from "./panels.js";
 import { Voice } from "./voice.js";
 
@@ -259,6 +261,7 @@ async function loadHistory() {
 const voice = new Voice({ send, status: (t) => { $("#status").textContent = t; },
   orb: () => $("#orb"), isBusy: () => state.busy });
 const panels = new Panels({ api, el, setMood, note });
+const camera = new Camera({ csrf: () => state.csrf });
 
 async function showMain() {
   show("main");
@@ -277,8 +280,14 @@ async function showMain() {
     $("#say").style.height = `${Math.min($("#say").scrollHeight, 160)}px`;
   };
   $("#new-session").onclick = () => send({ type: "new_session" });
-  $("#logout").onclick = async () => { await api("/api/logout", { method: "POST" }); location.reload(); };
+  $("#logout").onclick = async () => {
+    camera.stop();
+    await api("/api/logout", { method: "POST" });
+    location.reload();
+  };
   voice.bind($("#mic"), $("#hands-free"), $("#speak-replies"));
+  camera.bind({ toggle: $("#camera-toggle"), box: $("#camera-box"), video: $("#camera-view"),
+    badge: $("#camera-on"), seen: $("#camera-seen") });
   await loadHistory();
   connect();
   panels.inboxCount();
