@@ -179,3 +179,29 @@ async def test_aobserve_for_async_callers(store: SqliteMemory) -> None:
     facts = await store.aobserve(turn)
     assert [(f.predicate, f.value) for f in facts] == [("lives in", "Ghent")]
     assert await store.aobserve(turn) == []
+
+
+def test_stores_sharing_a_home_see_each_others_writes(tmp_path: Path) -> None:
+    """The server's memory browser and the engine each open the home's memory: what one
+    adds or forgets, the other's next search reflects (same connection or another one)."""
+    from os1.db import Database
+    from os1.home import Home
+
+    home = Home.open(tmp_path)
+    first, second = open_memory(home), open_memory(home)
+    other_process = SqliteMemory(Database(home.config.db_path))
+    session = {"date": "2026-01-01T10:00:00", "turns": [
+        {"id": "a1", "speaker": "T", "text": "My sister Amy lives in Berlin."},
+        {"id": "a2", "speaker": "T", "text": "I like tea."},
+    ]}  # fmt: skip
+    first.import_transcript({"speakers": ["T"], "sessions": [session]})
+    assert "a1" in {h.id for h in first.search("Berlin")}
+    assert "a1" in {h.id for h in other_process.search("Berlin")}
+    second.forget("a1")
+    later = {"date": "2026-01-02T10:00:00", "turns": [
+        {"id": "b1", "speaker": "T", "text": "My brother moved to Berlin too."},
+    ]}  # fmt: skip
+    second.import_transcript({"speakers": ["T"], "sessions": [later]})
+    for store in (first, other_process):
+        found = {h.id for h in store.search("Berlin")}
+        assert "b1" in found and "a1" not in found

@@ -36,7 +36,7 @@ from os1.memory.extract import (
 from os1.memory.schema import STEPS
 from os1.memory.search import SUPERSEDED_FACTOR, combine, query_words
 from os1.memory.timewindow import parse_window
-from os1.memory.vectors import Filter, VectorIndex, to_blob
+from os1.memory.vectors import Filter, shared_index, to_blob
 
 MAX_TEXT = 20_000  # characters in one remembered turn; longer input is refused, not cut
 MAX_QUERY = 2_000
@@ -172,7 +172,7 @@ class SqliteMemory:
         self.config = config or MemoryConfig()
         self.model = model
         self._embedder = embed_model
-        self.index = VectorIndex(db)
+        self.index = shared_index(db)
         self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None

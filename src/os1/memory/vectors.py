@@ -10,6 +10,7 @@ SQLite's ``PRAGMA data_version`` and picked up before the next search.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -291,3 +292,17 @@ _CODES = {"turn": 0, "fact": 1, "summary": 2, "insight": 3}
 
 def _code(kind: str) -> int:
     return _CODES.get(kind, 9)
+
+
+_SHARED: weakref.WeakKeyDictionary[Database, VectorIndex] = weakref.WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_index(db: Database) -> VectorIndex:
+    """One mirror per open Database: every store on that connection sees the others' writes
+    (another connection's commits show in ``PRAGMA data_version``; this one's do not)."""
+    with _SHARED_LOCK:
+        index = _SHARED.get(db)
+        if index is None:
+            index = _SHARED[db] = VectorIndex(db)
+        return index
