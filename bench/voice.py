@@ -1,10 +1,15 @@
 """Voice benchmark: word error rate, real-time factors and voice-to-voice latency.
 
-Run: python bench/voice.py [--turns 20] [--quick]
-Speech in is synthesised by espeak-ng in several of its voices (not os1's Piper voice), clean
-and with white noise at 10 dB SNR. Latency uses the real engine with the embedded model, in a
-fresh home, through the same path as `os1 voice --in`: the silence after the last word is
-paced in real time, so end-of-turn detection is measured, not assumed. Writes
+Run: flock /tmp/os1-cpu.lock python bench/voice.py [--turns N] [--quick]
+Speech in is synthesised by espeak-ng in six of its voices (not os1's Piper voice), clean and
+with white noise at 20 and 10 dB SNR. Word error rates are given twice: "basic" forgives only
+case and punctuation; "normalised" also forgives numbers written as digits, contractions and
+British spellings (os1.voice.wer). Latency uses the real engine with the packaged model, in a
+fresh home, through the same path as `os1 voice --in`: the clock starts where the sound of
+the last word stops, the silence after it is paced in real time (so end-of-turn detection is
+measured, not assumed), and it stops at the first audio sample of the reply. Turns are also
+grouped by what the engine did (a template only, a template then generated words, or
+generated words only), so a fast template cannot hide a slow generation. Writes
 bench/results/voice.json.
 """
 
@@ -24,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from os1.voice.audio import STT_RATE, Clip, parse_wav, resample
-from os1.voice.wer import word_errors
+from os1.voice.wer import basic, normalise, word_errors
 
 UTTERANCES = [
     "What's on my calendar for tomorrow morning?",
@@ -120,22 +125,30 @@ def bench_stt(clips: list[tuple[str, np.ndarray]]) -> dict[str, Any]:
         stt = WhisperSTT(short_window=short, beam=beam)
         stt.transcribe(clips[0][1])  # warm-up
         for condition in ("clean", "noise_20db", "noise_10db"):
-            errors = words = 0
+            errors = words = raw_errors = raw_words = 0
             compute = audio = 0.0
             by_voice: dict[str, list[int]] = {}
+            misheard = []
             for i, (text, x) in enumerate(clips):
                 snr = {"clean": None, "noise_20db": 20.0, "noise_10db": 10.0}[condition]
                 sample = x if snr is None else with_noise(x, snr, i)
                 got = stt.transcribe(sample)
-                e, n = word_errors(text, got.text)
+                e, n = word_errors(text, got.text, normalise)
+                raw_e, raw_n = word_errors(text, got.text, basic)
                 errors, words = errors + e, words + n
+                raw_errors, raw_words = raw_errors + raw_e, raw_words + raw_n
                 compute, audio = compute + got.compute_s, audio + got.audio_s
                 tally = by_voice.setdefault(VOICES[i % len(VOICES)], [0, 0])
                 tally[0], tally[1] = tally[0] + e, tally[1] + n
+                if raw_e:
+                    misheard.append({"said": text, "heard": got.text, "errors": e,
+                                     "errors_basic": raw_e})
             out[f"{name}_{condition}"] = {
+                "wer": round(errors / words, 4), "wer_basic": round(raw_errors / raw_words, 4),
+                "words": words, "words_basic": raw_words, "utterances": len(clips),
                 "wer_by_voice": {v: round(e / n, 4) for v, (e, n) in by_voice.items()},
-                "wer": round(errors / words, 4), "words": words, "utterances": len(clips),
                 "rtf": round(compute / audio, 4), "mean_compute_s": round(compute / len(clips), 4),
+                "misheard": misheard,
             }
     return out
 
@@ -183,6 +196,7 @@ async def bench_latency(clips: list[tuple[str, np.ndarray]], turns: int) -> dict
     from os1.engine import ensure_persona_async, open_engine
     from os1.home import Home
     from os1.voice.loop import listen_file, respond
+    from os1.voice.stack import VoiceStack
     from os1.voice.stt import WhisperSTT
     from os1.voice.tts import open_tts
     from os1.voice.vad import open_vad
@@ -190,68 +204,164 @@ async def bench_latency(clips: list[tuple[str, np.ndarray]], turns: int) -> dict
     home = Home.open(Path(tempfile.mkdtemp(prefix="os1-bench-voice-")))
     await ensure_persona_async(home, user_name="Theodore")
     engine = open_engine(home)
-    stt, tts, vad = WhisperSTT(), open_tts("joe"), open_vad()
+    stack = VoiceStack(WhisperSTT(), open_tts("joe"), open_vad())
+    stack.warm()  # as `os1 voice` does before anyone speaks
     async for _ in engine.turn("hello"):  # warm-up: lazy loads are not a turn's latency
         pass
+    plans: list[Any] = []
+    planner = engine.planner
+    assert planner is not None
+
+    async def noting_planner(*args: Any) -> Any:  # only records what kind of reply it was
+        plan = await planner(*args)
+        plans.append(plan)
+        return plan
+
+    engine.planner = noting_planner
     pad = np.zeros(int(0.3 * STT_RATE), np.float32)
     out = {}
-    for name, turn in (("engine", engine.turn), ("raw_model_stream", raw_model_turn(home.model))):
+    runs = (("engine", engine.turn, turns), ("raw_model_stream", raw_model_turn(home.model),
+                                             min(turns, RAW_TURNS)))
+    for name, turn, count in runs:
         rows = []
-        for text, x in clips[:turns]:
+        for text, x in clips[:count]:
+            plans.clear()
             clip = Clip(np.concatenate([pad, x, pad]), STT_RATE)
-            heard = await listen_file(clip, stt, vad)
-            reply = await respond(heard, turn, tts)
-            rows.append({"question": text, "heard": reply.transcript, "reply": reply.reply,
-                         **reply.timings})
+            heard = await listen_file(clip, stack.stt, stack.vad)
+            reply = await respond(heard, turn, stack.tts)
+            row = {"question": text, "heard": reply.transcript, "reply": reply.reply}
+            if plans:
+                row["reply_kind"] = reply_kind(plans[0])
+            rows.append({**row, **reply.timings})
         out[name] = summarise(rows)
     home.close()
     return out
 
 
-def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    stages = ["vad_end_of_turn_s", "stt_s", "model_first_token_s", "first_phrase_s",
-              "tts_first_chunk_s", "end_of_speech_to_first_audio_s"]
+RAW_TURNS = 20
+KINDS = {
+    "template": "said from a template, memory or a skill; no generation",
+    "template_then_generated": "a template first, then the model's filtered words",
+    "generated": "the model's filtered words only (first audio waits for a whole sentence)",
+}
+
+
+def reply_kind(plan: Any) -> str:
+    if not plan.generate:
+        return "template"
+    return "template_then_generated" if plan.say else "generated"
+
+
+STAGES = ["vad_end_of_turn_s", "stt_s", "model_first_token_s", "first_phrase_s",
+          "tts_first_chunk_s", "end_of_speech_to_first_audio_s"]
+
+
+def stage_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     summary = {}
-    for stage in stages:
+    for stage in STAGES:
         values = [r[stage] for r in rows if stage in r]
         if values:
             summary[stage] = {"p50": pct(values, 0.5), "p95": pct(values, 0.95)}
+    return summary
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     silent = sum(1 for r in rows if "end_of_speech_to_first_audio_s" not in r)
-    return {"turns": len(rows), "turns_without_reply": silent, "stages": summary, "rows": rows}
+    result: dict[str, Any] = {"turns": len(rows), "turns_without_reply": silent,
+                              "stages": stage_summary(rows)}
+    kinds = sorted({r["reply_kind"] for r in rows if "reply_kind" in r})
+    if kinds:
+        result["by_reply_kind"] = {
+            kind: {"meaning": KINDS[kind],
+                   "turns": sum(1 for r in rows if r.get("reply_kind") == kind),
+                   "stages": stage_summary([r for r in rows if r.get("reply_kind") == kind])}
+            for kind in kinds
+        }
+    result["rows"] = rows
+    return result
+
+
+PARTS = ("stt", "tts", "latency")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--turns", type=int, default=20, help="voice-to-voice turns")
+    parser.add_argument("--turns", type=int, default=len(UTTERANCES),
+                        help="voice-to-voice turns through the engine (default: every utterance)")
     parser.add_argument("--quick", action="store_true", help="10 utterances, 5 turns")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="which parts to measure (stt,tts,latency); the others are kept "
+                             "from the last run, each with its own time and load average")
     args = parser.parse_args()
+    parts = [p for p in args.parts.split(",") if p]
+    if unknown := set(parts) - set(PARTS):
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {PARTS}")
     n = 10 if args.quick else len(UTTERANCES)
     turns = 5 if args.quick else args.turns
-    load_before = os.getloadavg()
-    clips = [(t, espeak(t, VOICES[i % len(VOICES)])) for i, t in enumerate(UTTERANCES[:n])]
-    stt = bench_stt(clips)
-    tts = bench_tts([t for t, _ in clips[:20]])
-    latency = asyncio.run(bench_latency(clips, turns))
-    result = {
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "load_before": [round(v, 2) for v in load_before],
-                    "load_after": [round(v, 2) for v in os.getloadavg()]},
-        "speech_voices": VOICES, "stt": stt, "tts": tts, "latency": latency,
-    }
+    command = "flock /tmp/os1-cpu.lock python bench/voice.py " + " ".join(
+        ["--quick"] if args.quick else [f"--turns {turns}", f"--parts {','.join(parts)}"])
     out = Path(__file__).parent / "results" / "voice.json"
+    result: dict[str, Any] = {}
+    if set(parts) != set(PARTS) and out.is_file():
+        result = json.loads(out.read_text())
+    clips = [(t, espeak(t, VOICES[i % len(VOICES)])) for i, t in enumerate(UTTERANCES[:n])]
+    for part in PARTS:
+        if part not in parts:
+            continue
+        before = load()
+        if part == "stt":
+            data: dict[str, Any] = bench_stt(clips)
+        elif part == "tts":
+            data = bench_tts([t for t, _ in clips[:20]])
+        else:
+            data = asyncio.run(bench_latency(clips, turns))
+        data["measured"] = {"at": time.strftime("%Y-%m-%d %H:%M:%S"), "command": command,
+                            "load_average_1_5_15_min_before": before,
+                            "load_average_1_5_15_min_after": load()}
+        result[part] = data
+    result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform()}
+    result["speech_voices"] = VOICES
+    result.pop("command", None)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(f"{'speech in (Whisper tiny.en int8)':<44}{'WER':>8}{'RTF':>8}")
-    for key, row in stt.items():
-        print(f"  {key:<42}{row['wer']:>8.1%}{row['rtf']:>8.3f}")
-    print(f"speech out (Piper {tts['voice']}): RTF {tts['rtf']:.3f}, first phrase chunk "
-          f"p50 {tts['first_phrase_chunk_p50_s']:.3f} s")
-    for name, series in latency.items():
-        print(f"{'voice-to-voice, ' + name + ' (end of speech ->)':<44}{'p50 s':>8}{'p95 s':>8}")
-        for stage, row in series["stages"].items():
-            print(f"  {stage:<42}{row['p50']:>8.3f}{row['p95']:>8.3f}")
-    print(f"load average before/after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs; wrote {out}")
+    report(result, parts)
+    print(f"wrote {out}")
+
+
+def report(result: dict[str, Any], parts: list[str]) -> None:
+    def measured(part: str) -> str:
+        m = result[part]["measured"]
+        return (f"   [{m['at']}, load {m['load_average_1_5_15_min_before'][0]:.2f} -> "
+                f"{m['load_average_1_5_15_min_after'][0]:.2f} on {os.cpu_count()} CPUs]")
+
+    if "stt" in parts:
+        stt = {k: v for k, v in result["stt"].items() if k != "measured"}
+        print(f"{'speech in (Whisper tiny.en int8)':<44}{'WER':>8}{'basic':>8}{'RTF':>8}"
+              + measured("stt"))
+        for key, row in stt.items():
+            print(f"  {key:<42}{row['wer']:>8.1%}{row['wer_basic']:>8.1%}{row['rtf']:>8.3f}")
+    if "tts" in parts:
+        tts = result["tts"]
+        print(f"speech out (Piper {tts['voice']}): RTF {tts['rtf']:.3f}, first phrase chunk "
+              f"p50 {tts['first_phrase_chunk_p50_s']:.3f} s" + measured("tts"))
+    if "latency" in parts:
+        print("voice-to-voice" + measured("latency"))
+        for name, series in result["latency"].items():
+            if name == "measured":
+                continue
+            print(f"{'  ' + name + ' (end of speech ->)':<44}{'p50 s':>8}{'p95 s':>8}"
+                  f"   {series['turns']} turns, {series['turns_without_reply']} without audio")
+            for stage, row in series["stages"].items():
+                print(f"    {stage:<40}{row['p50']:>8.3f}{row['p95']:>8.3f}")
+            for kind, group in series.get("by_reply_kind", {}).items():
+                total = group["stages"].get("end_of_speech_to_first_audio_s")
+                if total:
+                    label = f"first audio, {kind} ({group['turns']})"
+                    print(f"    {label:<40}{total['p50']:>8.3f}{total['p95']:>8.3f}")
+
+
+def load() -> list[float]:
+    return [round(v, 2) for v in os.getloadavg()]
 
 
 if __name__ == "__main__":

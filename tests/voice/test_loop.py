@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,16 @@ import pytest
 from os1.errors import InputError
 from os1.events import TurnEnded
 from os1.voice.audio import STT_RATE, Clip
-from os1.voice.loop import AudioOut, Clock, ReplySpeech, listen_file, respond
+from os1.voice.loop import (
+    AudioOut,
+    Clock,
+    ReplySpeech,
+    _speech_bounds,
+    listen_file,
+    respond,
+    signal_end,
+)
+from os1.voice.vad import TurnSettings
 
 from .conftest import espeak, needs_espeak
 
@@ -56,6 +66,39 @@ async def test_file_turn_end_to_end_with_stage_timings(
     # the end-of-turn wait is real time after the last word, and bounded
     assert 0.2 <= t["vad_end_of_turn_s"] <= 1.2
     assert t["end_of_speech_to_first_audio_s"] <= t["end_of_speech_to_reply_done_s"]
+
+
+def test_the_clock_starts_where_the_last_word_stops(vad: Any) -> None:
+    speech = espeak("Turn the volume down a little.", "en-us+m3")  # as question() says it
+    x = question("Turn the volume down a little.").samples
+    lead = int(0.4 * STT_RATE)
+    true_end = lead + len(speech) - int(np.argmax(np.abs(speech[::-1]) > 0.01))
+    start, vad_end = _speech_bounds(x, vad, TurnSettings())
+    end = signal_end(x, start, vad_end)
+    assert abs(end - true_end) <= 0.012 * STT_RATE, (end, true_end, vad_end)
+    # with room noise the end is still not put later than the words (latency not flattered)
+    noisy = x + np.random.default_rng(0).normal(0, 0.01, len(x)).astype(np.float32)
+    start, vad_end = _speech_bounds(noisy, vad, TurnSettings())
+    assert signal_end(noisy, start, vad_end) <= true_end + 0.03 * STT_RATE
+
+
+async def test_the_engine_waits_while_the_first_phrase_is_synthesised(
+    engine: Any, tts: Any
+) -> None:
+    clock = Clock()
+    made: list[float] = []
+
+    async def watched(text: str) -> Any:  # the real engine turn; only notes when each event came
+        async for ev in engine.turn(text):
+            made.append(time.perf_counter() - clock.t0)
+            yield ev
+
+    speech = ReplySpeech(watched("Hello! How are you?"), tts, clock)
+    items = [item async for item in speech]
+    assert any(isinstance(i, AudioOut) for i in items)
+    after = [t for t in made if t > clock.marks["first_phrase"]]
+    assert after, "the greeting had more to say than its first phrase"
+    assert min(after) >= clock.marks["first_audio"]
 
 
 async def test_a_pause_mid_question_does_not_cut_it(stt: Any, vad: Any) -> None:

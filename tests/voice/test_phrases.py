@@ -26,7 +26,36 @@ def test_first_piece_ends_at_the_first_clause_after_four_words() -> None:
 
 def test_a_short_sentence_goes_out_at_once() -> None:
     got = feed_words(PhraseSplitter(), "Sure. I can do that for you right now.")
-    assert got[0] == (1, "Sure.")
+    assert got[0] == (0, "Sure.")  # with its full stop, not when the next word comes
+
+
+def test_a_whole_sentence_delta_is_spoken_without_waiting_for_more() -> None:
+    # the engine hands templates and filtered sentences over whole, with no space after
+    s = PhraseSplitter()
+    assert s.feed("There you are, Theodore.") == ["There you are, Theodore."]
+    assert s.feed(" It's good to hear from you.") == ["It's good to hear from you."]
+    assert s.flush() == []
+
+
+def test_the_first_piece_of_a_long_sentence_is_its_first_clause() -> None:
+    s = PhraseSplitter(first_words=4)
+    got = s.feed("I'll always remember the time you made a joke, and it was funny!")
+    assert got == ["I'll always remember the time you made a joke,", "and it was funny!"]
+    # later sentences stay whole
+    assert s.feed(" Yes, you were there, and so was I.") == ["Yes, you were there, and so was I."]
+
+
+def test_a_sentence_end_at_the_end_of_a_delta_is_not_a_number_or_abbreviation() -> None:
+    s = PhraseSplitter()
+    assert s.feed("It costs 3.") == [] and s.feed("50 with Dr.") == []
+    assert s.feed(" Smith.") == ["It costs 3.50 with Dr. Smith."]
+
+
+def test_a_closing_quote_after_a_spoken_sentence_is_not_spoken_alone() -> None:
+    s = PhraseSplitter()
+    assert s.feed('She said "see you soon.') == ['She said "see you soon.']
+    assert s.feed('"') == [] and s.feed(" Then she left.") == ["Then she left."]
+    assert s.flush() == []
 
 
 def test_abbreviations_and_numbers_do_not_end_sentences() -> None:

@@ -89,6 +89,16 @@ def say(
         console.print(f"Wrote {out} ({seconds:.1f} s, voice {tts.name}).")
 
 
+def _warm_engine() -> None:
+    """The engine's sentence judge loads its embedding model on first use (about 1.5 s of a
+    first generated turn, measured here); load it before anyone speaks."""
+    try:
+        from os1.memory.embed import embedder
+    except ImportError:  # the engine runs without memory too
+        return
+    embedder().embed(["hello"])
+
+
 def _file_turn(home: Any, voice: str, wav: Path) -> Any:
     from os1.engine import open_engine
     from os1.errors import InputError
@@ -101,6 +111,8 @@ def _file_turn(home: Any, voice: str, wav: Path) -> Any:
         raise InputError(problem)
     engine = open_engine(home)
     stack = open_stack(home.config.voice, voice)
+    stack.warm()  # as live mode does before anyone speaks; the recording is replayed after
+    _warm_engine()
 
     async def run() -> Any:
         heard = await listen_file(clip, stack.stt, stack.vad, name=str(wav))
@@ -118,6 +130,8 @@ def _live(home: Any, voice: str) -> None:
     check_devices()
     engine = open_engine(home)
     stack = open_stack(home.config.voice, voice)
+    stack.warm()  # the first call into each model is slow; not on the user's first turn
+    _warm_engine()
     player = Player()
 
     def show(ex: Exchange) -> None:

@@ -80,6 +80,8 @@ def _decode(fmt: bytes, body: bytes, name: str) -> Clip:
 
 def parse_wav(data: bytes, name: str = "the audio") -> Clip:
     """Decode WAV bytes (PCM 8/16/24/32-bit or float, any channel count) into a mono clip."""
+    if not data:
+        raise InputError(f"{name} is empty (0 bytes); record the question again.")
     if len(data) < 12 or data[:4] not in (b"RIFF", b"RF64") or data[8:12] != b"WAVE":
         raise InputError(
             f"{name} is not a WAV file; convert it first, e.g. sox IN.mp3 -r 16000 -b 16 OUT.wav"

@@ -27,6 +27,7 @@ from os1.voice.base import Samples, Transcript
 _SHORT_MAX_S = 28.0
 _NO_SPEECH = 0.6
 _MIN_WINDOW_S = 12
+_HEAD = int(0.2 * STT_RATE)
 _TAIL = int(0.3 * STT_RATE)
 
 
@@ -108,9 +109,13 @@ class WhisperSTT:
     def _short(self, samples: Samples) -> str:
         # Padding in feature space (as faster-whisper does) and a window of at least 12 s:
         # shorter windows make tiny.en loop on its own words or drop the last ones.
-        # A little real silence after the last word: without it the decoder tends to stop
-        # before that word (VAD hands over audio cut right at the end of speech).
-        samples = np.concatenate([samples, np.zeros(_TAIL, np.float32)])
+        # A little silence around the words: without it after the last word the decoder
+        # tends to stop before that word (VAD hands over audio cut right at the end of
+        # speech); without 0.2 s before the first word it often drops or mishears that word
+        # when a recording starts right on it (measured: WER 12.0% -> 8.8% on the benchmark's
+        # 60 clips, 11.5% -> 11.2% on 36 held-out ones; 0.3 s was worse on both).
+        samples = np.concatenate([np.zeros(_HEAD, np.float32), samples,
+                                  np.zeros(_TAIL, np.float32)])
         feats = self.whisper.feature_extractor(samples)[:, :-1]
         audio_s = len(samples) / STT_RATE
         seconds = min(30, max(_MIN_WINDOW_S, math.ceil(audio_s + 1)))
