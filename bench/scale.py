@@ -11,6 +11,15 @@ bench/results/scale.json.
    vocabulary words), so the full-text part always matches something. Loads are kept between
    runs (a user per size), so a second run only measures.
 2. Queue: no-op jobs per second through Worker.claim/run with 1 and 2 worker threads.
+3. Servers: chat turns per second through 1 and then 2 real `os1 serve` processes behind the
+   same Postgres (accounts, conversation log and turn locks there; server.engine=direct), the
+   model being a FIXED-RATE TOKEN STREAMER (a test double: an OpenAI-compatible streaming
+   server sending --tokens tokens at --rate tokens/s, so the model is never the bottleneck).
+   --conversations WebSocket clients, one user each, are spread over the servers; each sends
+   a message (with an id) as soon as its last reply ended. Measured over --duration seconds
+   after a warm-up; every client, the streamer, Postgres and the servers share this machine.
+
+Parts: --parts search,queue,servers (default all); results of parts not run are kept.
 """
 
 from __future__ import annotations
@@ -138,34 +147,271 @@ def queue_throughput(url: str, jobs: int, workers: int) -> float:
     return round(jobs / elapsed, 1)
 
 
+# ----------------------------------------------------------------- 1 vs 2 server processes
+async def stream_tokens(port: int, tokens: int, rate: float) -> None:
+    """The fixed-rate token streamer (test double): every POST gets ``tokens`` SSE chunks."""
+    import asyncio
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                             b"Transfer-Encoding: chunked\r\n\r\n")  # fmt: skip
+                for i in range(tokens):
+                    if rate > 0:
+                        await asyncio.sleep(1.0 / rate)
+                    word = b" word%d" % i if i else b"Word0"
+                    data = b'data: {"choices":[{"index":0,"delta":{"content":"%s"}}]}\n\n' % word
+                    writer.write(b"%x\r\n%s\r\n" % (len(data), data))
+                end = b"data: [DONE]\n\n"
+                writer.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(end), end))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", port, backlog=4096)
+    print("ready", flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_users(url: str, n: int) -> list[str]:
+    """``n`` users (account, token, persona) in Postgres; returns their API tokens."""
+    from os1.mind.persona import Persona, PersonaStore
+    from os1.scale.episodes import PgEpisodes
+    from os1.server.pgusers import PgUserStore
+
+    store = PgUserStore(url)
+    tokens = []
+    for i in range(n):
+        user = store.add(f"bench{uuid.uuid4().hex[:10]}")
+        PersonaStore(PgEpisodes(url, user.id)).save(
+            Persona("Samantha", f"Person {i}", created=time.time()))
+        tokens.append(store.create_token(user.id, "bench"))
+    return tokens
+
+
+def start_servers(url: str, data: Path, sport: int, k: int) -> list[tuple[Any, int]]:
+    import httpx
+
+    out = []
+    env = {**os.environ, "OS1_HOME": str(data / "admin"), "OS1_DATABASE_URL": url,
+           "OS1_BRAIN_BACKEND": "openai", "OS1_BRAIN_BASE_URL": f"http://127.0.0.1:{sport}/v1",
+           "OS1_BRAIN_MODEL": "streamer", "OS1_SERVER_ENGINE": "direct",
+           "OPENAI_API_KEY": "not-needed-by-the-streamer", "PGAPPNAME": APP_NAME}  # fmt: skip
+    (data / "admin").mkdir(parents=True, exist_ok=True)
+    for _ in range(k):
+        port = free_port()
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("os1")), "serve", "--port",
+                                 str(port), "--data", str(data)], env=env,
+                                stdout=subprocess.DEVNULL)  # fmt: skip
+        out.append((proc, port))
+    for proc, port in out:
+        for _ in range(600):
+            if proc.poll() is not None:
+                raise RuntimeError(f"os1 serve exited with {proc.returncode}")
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+    return out
+
+
+async def converse(ports: list[int], tokens: list[str], warmup: float,
+                   duration: float) -> dict[str, Any]:  # fmt: skip
+    import asyncio
+
+    from websockets.asyncio.client import connect
+
+    t_start = time.perf_counter() + warmup
+    t_end = t_start + duration
+    lat: list[float] = []
+    stats = {"turns": 0, "errors": 0}
+
+    async def one(i: int, token: str) -> None:
+        port = ports[i % len(ports)]
+        try:
+            async with connect(f"ws://127.0.0.1:{port}/ws", open_timeout=60,
+                               additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+                n = 0
+                while time.perf_counter() < t_end:
+                    n += 1
+                    t0 = time.perf_counter()
+                    await ws.send(json.dumps({"type": "chat", "text": f"Message {n}.",
+                                              "id": f"b{i}-{n}"}))  # fmt: skip
+                    while True:
+                        ev = json.loads(await ws.recv())
+                        if ev["type"] == "error":
+                            stats["errors"] += 1
+                            break
+                        if ev["type"] == "turn_ended":
+                            break
+                    t1 = time.perf_counter()
+                    if t_start <= t0 and t1 <= t_end:
+                        stats["turns"] += 1
+                        lat.append((t1 - t0) * 1000)
+        except Exception:
+            stats["errors"] += 1
+
+    await asyncio.gather(*(one(i, tok) for i, tok in enumerate(tokens)))
+    lat.sort()
+    return {
+        "turns_per_s": round(stats["turns"] / duration, 1),
+        "turn_p50_ms": round(statistics.median(lat), 1) if lat else None,
+        "turn_p95_ms": round(lat[int(0.95 * len(lat)) - 1], 1) if lat else None,
+        "errors": stats["errors"],
+    }
+
+
+APP_NAME = "os1-bench-servers"  # the servers' database sessions (PGAPPNAME), to find them
+
+
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each of ``pids`` (from /proc)."""
+    ticks, out = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+def backends(url: str) -> list[int]:
+    """The Postgres backend processes serving the benchmark's servers (others share PG)."""
+    from os1.scale.db import connect
+
+    with connect(url, autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name=%s",
+                            (APP_NAME,)).fetchall()  # fmt: skip
+    return [int(r[0]) for r in rows]
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(t - before.get(pid, 0.0) for pid, t in after.items())
+
+
+def servers_throughput(url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    import asyncio
+    import tempfile
+
+    sport = free_port()
+    streamer = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--streamer",
+                                 str(sport), "--tokens", str(args.tokens), "--rate",
+                                 str(args.rate)], stdout=subprocess.PIPE)  # fmt: skip
+    assert streamer.stdout is not None and streamer.stdout.readline().strip() == b"ready"
+    rows = []
+    try:
+        for k in (1, 2):
+            tokens = bench_users(url, args.conversations)
+            with tempfile.TemporaryDirectory(prefix="os1-bench-servers-") as tmp:
+                procs = start_servers(url, Path(tmp), sport, k)
+                try:
+                    fixed = {"servers": [p.pid for p, _ in procs], "streamer": [streamer.pid],
+                             "client": [os.getpid()]}  # fmt: skip
+                    before = {w: cpu_by_pid(pids) for w, pids in fixed.items()}
+                    before["postgres"] = cpu_by_pid(backends(url))
+                    res = asyncio.run(converse([p for _, p in procs], tokens, args.warmup,
+                                               args.duration))  # fmt: skip
+                    after = {w: cpu_by_pid(pids) for w, pids in fixed.items()}
+                    after["postgres"] = cpu_by_pid(backends(url))
+                    # CPU of each part per turn (warm-up included: turns counted at that rate)
+                    turns = max(1.0, res["turns_per_s"] * (args.duration + args.warmup))
+                    res["cpu_ms_per_turn"] = {
+                        w: round(cpu_used(before[w], after[w]) * 1000 / turns, 2) for w in after
+                    }
+                finally:
+                    for proc, _ in procs:
+                        proc.terminate()
+                        proc.wait(30)
+            rows.append({"servers": k, "conversations": args.conversations, **res})
+            print(f"  {k} server(s): {res}", file=sys.stderr)
+    finally:
+        streamer.terminate()
+        streamer.wait(30)
+    return rows
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
+    p.add_argument("--parts", default="search,queue,servers")
     p.add_argument("--sizes", default="100000")
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--jobs", type=int, default=2000)
+    p.add_argument("--conversations", type=int, default=64)
+    p.add_argument("--duration", type=float, default=30.0)
+    p.add_argument("--warmup", type=float, default=5.0)
+    p.add_argument("--tokens", type=int, default=20, help="streamer tokens per reply")
+    p.add_argument("--rate", type=float, default=200.0, help="streamer tokens/s per reply")
+    p.add_argument("--streamer", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.streamer:
+        import asyncio
+
+        asyncio.run(stream_tokens(args.streamer, args.tokens, args.rate))
+        return
+    parts = set(args.parts.split(","))
     url = start_pg()
     from os1.scale.db import migrate
 
     migrate(url)
-    words = vocabulary(random.Random(0))
-    rows: list[dict[str, Any]] = []
-    for n in (int(s) for s in args.sizes.split(",")):
-        user = f"bench-{n}"
-        row: dict[str, Any] = {"memories": n, **load(url, user, n, words)}
-        row.update(search_latency(url, user, words, args.queries))
-        rows.append(row)
-    queue = {f"{w}_worker_jobs_per_s": queue_throughput(url, args.jobs, w) for w in (1, 2)}
-    print(f"{'memories':>10} {'load s':>7} {'index s':>8} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}")
-    for r in rows:
-        print(f"{r['memories']:>10,} {r['load_s']:>7} {r['index_s']:>8} {r['p50_ms']:>7} "
-              f"{r['p95_ms']:>7} {r['max_ms']:>7}")  # fmt: skip
-    print(f"queue: {queue}")
-    RESULTS.write_text(json.dumps({
-        "machine": f"{os.cpu_count()} cores", "search": rows, "queue": queue,
-        "queue_jobs": args.jobs, "queries": args.queries,
-        "command": "python bench/scale.py " + " ".join(sys.argv[1:]),
-    }, indent=2) + "\n")  # fmt: skip
+    out: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    out["machine"] = f"{os.cpu_count()} cores"
+    earlier = out.pop("command", None)  # results from before parts could be run alone
+    out.setdefault("commands", {"search": earlier, "queue": earlier} if earlier else {})
+    command = "python bench/scale.py " + " ".join(sys.argv[1:])
+    if "search" in parts:
+        words = vocabulary(random.Random(0))
+        rows: list[dict[str, Any]] = []
+        for n in (int(s) for s in args.sizes.split(",")):
+            user = f"bench-{n}"
+            row: dict[str, Any] = {"memories": n, **load(url, user, n, words)}
+            row.update(search_latency(url, user, words, args.queries))
+            rows.append(row)
+        print(f"{'memories':>10} {'load s':>7} {'index s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+              f"{'max ms':>7}")  # fmt: skip
+        for r in rows:
+            print(f"{r['memories']:>10,} {r['load_s']:>7} {r['index_s']:>8} {r['p50_ms']:>7} "
+                  f"{r['p95_ms']:>7} {r['max_ms']:>7}")  # fmt: skip
+        out.update(search=rows, queries=args.queries)
+        out["commands"]["search"] = command
+    if "queue" in parts:
+        queue = {f"{w}_worker_jobs_per_s": queue_throughput(url, args.jobs, w) for w in (1, 2)}
+        print(f"queue: {queue}")
+        out.update(queue=queue, queue_jobs=args.jobs)
+        out["commands"]["queue"] = command
+    if "servers" in parts:
+        srv = servers_throughput(url, args)
+        print(f"{'servers':>7} {'convs':>6} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+              f"{'errors':>6}")  # fmt: skip
+        for r in srv:
+            print(f"{r['servers']:>7} {r['conversations']:>6} {r['turns_per_s']:>8} "
+                  f"{r['turn_p50_ms']:>8} {r['turn_p95_ms']:>8} {r['errors']:>6}")  # fmt: skip
+        out["servers"] = {
+            "rows": srv, "load_average": os.getloadavg()[0],
+            "model": "fixed-rate token streamer (test double)",
+            "streamer_tokens": args.tokens, "streamer_tokens_per_s": args.rate,
+            "engine": "direct", "duration_s": args.duration,
+        }  # fmt: skip
+        out["commands"]["servers"] = command
+    RESULTS.write_text(json.dumps(out, indent=2) + "\n")
 
 
 if __name__ == "__main__":

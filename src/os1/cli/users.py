@@ -12,18 +12,20 @@ from os1.cli.common import console, fail, interactive, plain_errors
 from os1.cli.serve import DataOption
 
 if TYPE_CHECKING:
-    from os1.server.users import UserStore
+    from os1.server.users import Accounts
 
 users_app = typer.Typer(help="Accounts on the os1 server ('os1 serve').", no_args_is_help=True)
 
 
-def open_users(data: Path | None = None) -> UserStore:
+def open_users(data: Path | None = None) -> Accounts:
+    """The server's accounts: in Postgres when server.database_url is set, else users.db."""
     from os1.config import load_config
     from os1.server.app import server_root
-    from os1.server.users import UserStore
+    from os1.server.users import open_user_store
 
-    root = data if data is not None else server_root(load_config())
-    return UserStore(root / "users.db")
+    config = load_config()
+    root = data if data is not None else server_root(config)
+    return open_user_store(config, root)
 
 
 def read_password(env: str | None, no_password: bool) -> str | None:

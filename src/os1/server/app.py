@@ -29,7 +29,7 @@ from os1.server.auth import Passwords, Principal, RateLimiter, check_csrf, requi
 from os1.server.camera import Camera
 from os1.server.homes import HomePool
 from os1.server.loopwatch import LoopWatch
-from os1.server.users import UserStore
+from os1.server.users import Accounts, open_user_store
 from os1.server.voice import VoiceService
 
 log = logging.getLogger("os1.server")
@@ -48,7 +48,7 @@ class ServerState:
 
     config: Config
     root: Path
-    users: UserStore
+    users: Accounts
     pool: HomePool
     passwords: Passwords = field(default_factory=Passwords)
     voice: VoiceService | None = None
@@ -70,7 +70,7 @@ class ServerState:
         root = root or server_root(config)
         if tools is None:
             tools = builtin_tools()
-        users = UserStore(root / "users.db")
+        users = open_user_store(config, root)
         pool = HomePool(root, config, max_open=config.server.max_open_homes, tools=tools)
         state = cls(config, root, users, pool, voice=VoiceService(config.voice))
         if passwords is not None:

@@ -21,7 +21,7 @@ from typing import Literal
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 
-from os1.server.users import User, UserStore
+from os1.server.users import Accounts, User
 
 SESSION_COOKIE = "os1_session"
 CSRF_COOKIE = "os1_csrf"
@@ -131,7 +131,7 @@ def bearer(conn: HTTPConnection) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def authenticate(conn: HTTPConnection, users: UserStore) -> Principal | None:
+def authenticate(conn: HTTPConnection, users: Accounts) -> Principal | None:
     """The user behind a request, or None. A bad bearer token never falls back to a cookie."""
     token = bearer(conn)
     if token is not None:
@@ -144,7 +144,7 @@ def authenticate(conn: HTTPConnection, users: UserStore) -> Principal | None:
     return Principal(session.user, "session", session.csrf, sid)
 
 
-def require(conn: HTTPConnection, users: UserStore) -> Principal:
+def require(conn: HTTPConnection, users: Accounts) -> Principal:
     who = authenticate(conn, users)
     if who is None:
         raise HTTPException(401, "Please log in first (or send a valid API token).")

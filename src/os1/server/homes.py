@@ -4,6 +4,11 @@ A request leases the UserOS of the user it authenticated as; nothing else can re
 user's files. Leased homes are never closed; the least recently used idle ones are closed
 once more than ``max_open`` are open (each holds three open files: the database, its WAL
 and shared memory). One ChatModel is shared by every user's engine.
+
+With server.database_url set, the conversation log (sessions, turns, persona and other
+settings) is the user's rows in Postgres (PgEpisodes), and a user's turns are serialised
+across every server process by an advisory lock (TurnLock), so several servers can serve the
+same users; other per-user state stays in the home directory, which those servers share.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +35,7 @@ if TYPE_CHECKING:
     from os1.initiative.approvals import Actions
     from os1.mind.affect import Affect
     from os1.mind.persona import Persona
+    from os1.scale.locks import TurnLocks
 
 
 class KeepOpenTransport(httpx.AsyncBaseTransport):
@@ -69,21 +75,66 @@ class PooledHome(Home):
         super().__init__(config)
         self._pool = pool
         self.user_id = config.home.name
+        if config.server.database_url:
+            from os1.scale.episodes import PgEpisodes
+
+            self.episodes = PgEpisodes(config.server.database_url, self.user_id)
 
     @property  # type: ignore[override]
     def model(self) -> ChatModel:
         return self._pool.model
 
 
+class TurnLock:
+    """One turn at a time for one user: within this process (an asyncio lock) and, when the
+    server shares a database, across every server process (``TurnLocks``)."""
+
+    def __init__(self, user_id: str, shared: TurnLocks | None = None) -> None:
+        self.user_id = user_id
+        self.shared = shared
+        self.local = asyncio.Lock()
+        self._held: AbstractAsyncContextManager[None] | None = None
+
+    def locked(self) -> bool:
+        return self.local.locked()
+
+    async def __aenter__(self) -> None:
+        await self.local.acquire()
+        if self.shared is None:
+            return
+        held = self.shared.hold(self.user_id)
+        try:
+            await held.__aenter__()
+        except BaseException:
+            self.local.release()
+            raise
+        self._held = held
+
+    async def __aexit__(self, *exc: object) -> None:
+        held, self._held = self._held, None
+        try:
+            if held is not None:
+                await held.__aexit__(None, None, None)
+        finally:
+            self.local.release()
+
+
 class UserOS:
     """One user's open OS. Turns run one at a time (``turn_lock``), like one conversation."""
 
-    def __init__(self, user_id: str, home: Home, engine_mode: str, tools: dict[str, Any]):
+    def __init__(
+        self,
+        user_id: str,
+        home: Home,
+        engine_mode: str,
+        tools: dict[str, Any],
+        locks: TurnLocks | None = None,
+    ):
         self.user_id = user_id
         self.home = home
         self.engine_mode = engine_mode
         self.tools = tools
-        self.turn_lock = asyncio.Lock()
+        self.turn_lock = TurnLock(user_id, locks)
         self.leases = 0
         self._engine: Engine | None = None
         self._persona: Persona | None = None
@@ -170,6 +221,11 @@ class HomePool:
         self._io: ThreadPoolExecutor | None = None  # opening and closing homes
         self._closing: set[asyncio.Future[None]] = set()
         self._open: OrderedDict[str, UserOS] = OrderedDict()
+        self.locks: TurnLocks | None = None
+        if config.server.database_url:
+            from os1.scale.locks import TurnLocks
+
+            self.locks = TurnLocks(config.server.database_url)
 
     @property
     def model(self) -> ChatModel:
@@ -198,7 +254,7 @@ class HomePool:
             except StorageError:  # most likely out of file descriptors: free idle homes
                 self._evict(keep=0)
                 home = self._open_home(user_id)
-            uos = UserOS(user_id, home, self.config.server.engine, self.tools)
+            uos = UserOS(user_id, home, self.config.server.engine, self.tools, self.locks)
             self._open[user_id] = uos
         self._open.move_to_end(user_id)
         return uos
@@ -282,6 +338,8 @@ class HomePool:
             await asyncio.wait(set(self._closing))
         if self._io is not None:
             self._io.shutdown()
+        if self.locks is not None:
+            await self.locks.aclose()
         if self._transport is not None:
             await self._transport.close_pool()
         closing = getattr(self._model, "aclose", None)

@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 from os1.db import new_id, now
 from os1.events import ErrorEvent, Event, TextDelta
 from os1.memory.episodes import Episodes, Turn
+from os1.scale.episodes import PgEpisodes
 from os1.server.app import ServerState, state_of, who
 from os1.server.homes import UserOS
 
@@ -51,10 +52,11 @@ class ChatRequest(BaseModel):
 
 class ClientHistory(Episodes):
     """The engine's history for one API call is the client's messages; the new turns are
-    still written to the user's log, in the API session."""
+    still written to the user's log (SQLite or Postgres), in the API session."""
 
     def __init__(self, episodes: Episodes, history: list[Turn], session_id: str) -> None:
-        self.db = episodes.db  # tables exist already: no migration
+        # no super().__init__: every write goes to ``episodes``, whatever stores it
+        self.log = episodes
         self.history = history
         self.session_id = session_id
 
@@ -63,6 +65,26 @@ class ClientHistory(Episodes):
 
     def turns(self, session_id: str, last: int | None = None) -> list[Turn]:
         return list(self.history[-last:] if last else self.history)
+
+    def turn(self, turn_id: str) -> Turn | None:
+        return self.log.turn(turn_id)
+
+    def add_turn(
+        self,
+        session_id: str,
+        role: str,
+        text: str,
+        speaker: str = "",
+        created: float | None = None,
+        turn_id: str | None = None,
+    ) -> Turn:
+        return self.log.add_turn(session_id, role, text, speaker, created, turn_id)
+
+    def get(self, key: str) -> str | None:
+        return self.log.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.log.set(key, value)
 
 
 def api_error(status: int, message: str, kind: str = "invalid_request_error") -> Response:
@@ -73,12 +95,17 @@ def api_error(status: int, message: str, kind: str = "invalid_request_error") ->
 def api_session(uos: UserOS) -> str:
     episodes = uos.home.episodes
     sid = episodes.get(API_SESSION_KEY)
-    if sid and episodes.db.query("SELECT 1 FROM sessions WHERE id=?", (sid,)):
-        return sid
-    sid = new_id("s")
-    # not Episodes.new_session: that would also make it the chat's current session
-    episodes.db.execute("INSERT INTO sessions (id, started, channel) VALUES (?, ?, 'api')",
-                        (sid, now()))
+    if isinstance(episodes, PgEpisodes):
+        if sid and episodes.has_session(sid):
+            return sid
+        sid = episodes.add_session("api")
+    else:
+        if sid and episodes.db.query("SELECT 1 FROM sessions WHERE id=?", (sid,)):
+            return sid
+        sid = new_id("s")
+        # not Episodes.new_session: that would also make it the chat's current session
+        episodes.db.execute("INSERT INTO sessions (id, started, channel) VALUES (?, ?, 'api')",
+                            (sid, now()))
     episodes.set(API_SESSION_KEY, sid)
     return sid
 

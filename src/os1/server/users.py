@@ -1,4 +1,5 @@
-"""Accounts, API tokens and browser sessions, in the server's own users.db.
+"""Accounts, API tokens and browser sessions, in the server's own users.db (or, with
+server.database_url set, in Postgres: pgusers.PgUserStore, chosen by ``open_user_store``).
 
 Secrets are never stored: API tokens and session ids are random 256-bit strings kept only as
 SHA-256 digests (fast to check, useless if the file leaks); passwords are argon2 hashes made
@@ -13,9 +14,13 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from os1.db import Database, new_id, now
 from os1.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from os1.config import Config
 
 SCHEMA = [
     """
@@ -190,4 +195,43 @@ class UserStore:
         self.db.close()
 
 
-__all__ = ["User", "UserStore", "WebSession", "check_name", "digest"]
+class Accounts(Protocol):
+    """What the server needs of an account store (UserStore on SQLite, PgUserStore)."""
+
+    def add(self, name: str, password_hash: str | None = None) -> User: ...
+    def get(self, user_id: str) -> User | None: ...
+    def by_name(self, name: str) -> User | None: ...
+    def require(self, name: str) -> User: ...
+    def password_hash(self, user_id: str) -> str | None: ...
+    def set_password(self, user_id: str, password_hash: str) -> None: ...
+    def names(self) -> list[str]: ...
+    def create_token(self, user_id: str, label: str = "") -> str: ...
+    def user_for_token(self, token: str) -> User | None: ...
+    def tokens(self, user_id: str) -> list[dict[str, object]]: ...
+    def revoke_token(self, user_id: str, token_id: str) -> None: ...
+    def create_session(self, user_id: str, days: int) -> tuple[str, str]: ...
+    def session(self, sid: str) -> WebSession | None: ...
+    def end_session(self, sid: str) -> None: ...
+    def purge_sessions(self) -> int: ...
+    def close(self) -> None: ...
+
+
+def open_user_store(config: Config, root: Path) -> Accounts:
+    """Postgres when server.database_url is set (every server process shares the accounts),
+    else ``root/users.db``."""
+    if config.server.database_url:
+        from os1.server.pgusers import PgUserStore
+
+        return PgUserStore(config.server.database_url)
+    return UserStore(root / "users.db")
+
+
+__all__ = [
+    "Accounts",
+    "User",
+    "UserStore",
+    "WebSession",
+    "check_name",
+    "digest",
+    "open_user_store",
+]

@@ -1,7 +1,10 @@
 """The conversation WebSocket: typed text or recorded speech in; engine events and audio out.
 
 Client -> server (JSON text frames):
-  {"type": "chat", "text": "...", "speak": false}   one turn; "speak" adds audio frames
+  {"type": "chat", "text": "...", "speak": false, "id": "..."}   one turn; "speak" adds audio
+        frames; "id" (optional, 1-64 of A-Z a-z 0-9 _ -) names the message so sending it again
+        (after a dropped connection or a server that died) stores it once and replays or
+        finishes its reply instead of answering twice
   {"type": "stop"}                                   stop the reply being generated
   {"type": "voice_start", "rate": 48000, "speak": true}, binary PCM16 frames, {"type": "voice_end"}
   {"type": "voice_cancel"}, {"type": "ping"}, {"type": "new_session"}
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,7 +29,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from os1.errors import Os1Error
-from os1.events import Event, TextDelta, to_dict
+from os1.events import Event, TextDelta, TurnEnded, to_dict
 from os1.server.app import ServerState, state_of
 from os1.server.auth import authenticate, origin_allowed
 from os1.server.users import User
@@ -33,6 +37,7 @@ from os1.server.voice import MAX_SECONDS, RATES
 
 log = logging.getLogger("os1.server")
 MAX_PROTOCOL_ERRORS = 20
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _background: set[asyncio.Task[None]] = set()
 
 
@@ -50,6 +55,7 @@ class Conversation:
         self.speak_reply = True
         self.closed = False
         self.errors = 0
+        self.ended = False  # the running turn has sent turn_ended and is only tidying up
         self.handlers: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {
             "chat": self.on_chat,
             "stop": self.on_stop,
@@ -128,17 +134,27 @@ class Conversation:
         return self.task is not None and not self.task.done()
 
     async def on_chat(self, msg: dict[str, Any]) -> None:
-        text, speak = msg.get("text"), msg.get("speak", False)
+        text, speak, cid = msg.get("text"), msg.get("speak", False), msg.get("id")
         if not isinstance(text, str) or not isinstance(speak, bool):
             await self.protocol_error("A chat message needs \"text\" (a string).")
             return
-        await self.start(text, speak and self.st.voice is not None)
+        if cid is not None and not (isinstance(cid, str) and CLIENT_ID.match(cid)):
+            await self.protocol_error("A chat message's \"id\" is 1 to 64 letters, digits, "
+                                      "'_' or '-'.")
+            return
+        turn_id = None if cid is None else "c-" + cid  # never one of the server's own ids
+        await self.start(text, speak and self.st.voice is not None, turn_id=turn_id)
 
-    async def start(self, text: str, speak: bool, pcm: bytes | None = None) -> None:
+    async def start(
+        self, text: str, speak: bool, pcm: bytes | None = None, turn_id: str | None = None
+    ) -> None:
+        if self.busy() and self.ended and self.task is not None:
+            # the client saw turn_ended and may send at once: let the last turn let go first
+            await asyncio.wait([self.task], timeout=10)
         if self.busy():
             await self.error("I'm still answering; wait for me to finish or send stop.", "busy")
             return
-        self.task = asyncio.create_task(self.run_turn(text, speak, pcm))
+        self.task = asyncio.create_task(self.run_turn(text, speak, pcm, turn_id))
         _background.add(self.task)
         self.task.add_done_callback(_background.discard)
 
@@ -191,9 +207,13 @@ class Conversation:
         elif isinstance(item, bytes):
             await self.send_bytes(item)
         else:
+            self.ended = self.ended or isinstance(item, TurnEnded)
             await self.send_event(item)
 
-    async def run_turn(self, text: str, speak: bool, pcm: bytes | None) -> None:
+    async def run_turn(
+        self, text: str, speak: bool, pcm: bytes | None, turn_id: str | None = None
+    ) -> None:
+        self.ended = False
         try:
             await self.st.pool.ready(self.user.id)
             with self.st.pool.lease(self.user.id) as uos:
@@ -206,7 +226,7 @@ class Conversation:
                     return
                 async with uos.turn_lock:
                     self.engine = uos.engine()
-                    events = self.engine.turn(text)
+                    events = self.engine.turn(text, turn_id=turn_id)
                     if speak and self.st.voice is not None:
                         async for item in self.st.voice.speak(events, persona.voice):
                             await self.deliver(item)
