@@ -1,6 +1,6 @@
 """Benchmark: os1 memory recall, latency, ingest rate and contradiction handling.
 
-Run: python bench/memory.py [--sessions 50] [--seed 7] [--big 100000] [--quick]
+Run: python bench/memory.py [--sessions 50] [--seed 7] [--big 100000] [--quick] [--postgres]
 Prints a table and writes bench/results/memory.json (not in --quick mode). ~2 minutes here.
 
 1. Recall: a generated life story over 50 sessions (1,500 turns) plants facts in some turns
@@ -270,6 +270,29 @@ def eval_contradictions(store: SqliteMemory, slots: list[dict[str, Any]]) -> dic
             "search_answer_accuracy": round(search_ok / n, 3)}  # fmt: skip
 
 
+def eval_postgres(data: dict[str, Any]) -> dict[str, Any]:
+    """Hybrid recall and contradictions on PgMemory (a fresh user), the same questions."""
+    import subprocess
+    import uuid
+
+    from os1.scale.memory import PgMemory
+
+    url = subprocess.run(["bash", str(ROOT / "scripts/services/pg_up.sh")], capture_output=True,
+                         text=True, check=True).stdout.strip().splitlines()[-1]  # fmt: skip
+    store = PgMemory(url, f"bench-{uuid.uuid4().hex[:12]}")
+    t0 = time.perf_counter()
+    store.import_transcript(data["transcript"])
+    out: dict[str, Any] = {"import_turns_per_s": round(len(store.list(kinds=["turn"])) / (time.perf_counter() - t0), 1)}
+    ranks = [_rank_of([h.source_ids for h in store.search(q["q"], limit=10)], q["gold"]) for q in data["questions"]]
+    out["hybrid"] = {f"recall@{k}": round(sum(r <= k for r in ranks) / len(ranks), 3) for k in (1, 5, 10)}
+    out["hybrid"]["mrr@10"] = round(sum(1 / r for r in ranks if r <= 10) / len(ranks), 3)
+    out["contradictions"] = eval_contradictions(store, data["slots"])  # type: ignore[arg-type]
+    for sid in {s["id"] for s in store.export()["sessions"]}:
+        store.forget(sid)  # leave the shared database as it was
+    store.close()
+    return out
+
+
 def measure_ingest(data: dict[str, Any], tmp: Path) -> dict[str, float]:
     out = {}
     for extract in (False, True):
@@ -413,6 +436,11 @@ def table(res: dict[str, Any]) -> str:
     lines.append("")
     for k, v in {**res["ingest"], **res["contradictions"]}.items():
         lines.append(f"{k:<45}{v}")
+    if "postgres" in res:
+        pg = res["postgres"]
+        lines.append(f"postgres hybrid recall@5/@10: {pg['hybrid']['recall@5']} / {pg['hybrid']['recall@10']}; "
+                     f"contradictions {pg['contradictions']['current_state_accuracy']} / "
+                     f"{pg['contradictions']['search_answer_accuracy']}; import {pg['import_turns_per_s']} turns/s")
     return "\n".join(lines)
 
 
@@ -425,6 +453,9 @@ def main() -> None:
     ap.add_argument("--embedded", type=int, default=10_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    ap.add_argument("--postgres", action="store_true",
+                    help="also the same recall and contradiction questions on PgMemory "
+                         "(PostgreSQL from scripts/services/pg_up.sh)")  # fmt: skip
     args = ap.parse_args()
     if args.quick:
         args.big, args.embedded, args.queries = 20_000, 2_000, 40
@@ -443,6 +474,8 @@ def main() -> None:
             "contradictions": eval_contradictions(store, data["slots"]),
         }  # fmt: skip
         store.close()
+        if args.postgres:
+            res["postgres"] = eval_postgres(data)
         res["ingest"] = measure_ingest(data, tmp)
         sizes = sorted({min(10_000, args.big), args.big})
         res["latency"] = {"sizes": sizes, **measure_latency(tmp, sizes, min(args.embedded, args.big), args.queries)}

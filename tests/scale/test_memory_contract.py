@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -106,8 +107,6 @@ def test_export_is_json_with_the_facts(store: Any) -> None:
 
 
 def test_postgres_users_never_see_each_other(pg_url: str) -> None:
-    import uuid
-
     from os1.scale.memory import PgMemory
 
     amy, bob = (PgMemory(pg_url, f"u-{uuid.uuid4().hex}") for _ in range(2))
@@ -120,3 +119,138 @@ def test_postgres_users_never_see_each_other(pg_url: str) -> None:
     finally:
         amy.close()
         bob.close()
+
+
+# the whole memory: import, export, reflection, forgetting, core memory ---------------------
+TALK = {
+    "speakers": ["Sam", "Mia"],
+    "sessions": [
+        {"id": "s-one", "date": "2024-03-01T18:00:00", "turns": [
+            {"id": "D1:1", "speaker": "Sam", "text": "My sister is called Anna and she lives in Rome."},
+            {"id": "D1:2", "speaker": "Mia", "text": "Lovely. I adopted a cat named Miso."},
+            {"id": "D1:3", "speaker": "Sam", "text": "I live in Berlin."},
+            {"id": "D1:4", "speaker": "Sam", "text": "ok"}]},
+        {"id": "s-two", "date": "2024-06-01T09:30:00", "turns": [
+            {"id": "D2:1", "speaker": "Sam", "text": "I moved to Lisbon last month!"},
+            {"id": "D2:2", "speaker": "Mia", "text": "How is the weather in Lisbon?"}]},
+    ],
+    "core": [{"block": "self", "key": "name", "value": "Samantha"}],
+}  # fmt: skip
+
+
+def fresh(request: pytest.FixtureRequest, kind: str, tmp_path: Any) -> Any:
+    """Another, empty store of ``kind`` (closed by the test)."""
+    if kind == "sqlite":
+        from os1.db import Database
+        from os1.memory.store import SqliteMemory
+
+        return SqliteMemory(Database(tmp_path / f"other-{uuid.uuid4().hex}.db"))
+    from os1.scale.memory import PgMemory
+
+    return PgMemory(request.getfixturevalue("pg_url"), user_id=f"u-{uuid.uuid4().hex}")
+
+
+def test_import_keeps_turn_ids_and_search_names_them(store: Any) -> None:
+    result = store.import_transcript(TALK)
+    assert (result.sessions, result.turns) == (2, 6) and result.facts >= 3
+    assert result.turn_ids == ("D1:1", "D1:2", "D1:3", "D1:4", "D2:1", "D2:2")
+    hits = store.search("where does Sam live these days", limit=3)
+    assert any("D2:1" in h.source_ids for h in hits)
+    assert [(f.predicate, f.value) for f in store.current_facts("user") if f.predicate == "lives in"] \
+        == [("lives in", "Lisbon")]  # fmt: skip
+    assert "Samantha" in store.core_text() and "Lisbon" in store.core_text()
+
+
+def test_a_bad_or_repeated_import_writes_nothing(store: Any) -> None:
+    half = json.loads(json.dumps(TALK))
+    half["sessions"][1]["turns"][1]["speaker"] = "Bob"
+    with pytest.raises(InputError, match=r"session 2, turn 2 \('D2:2'\).*speaker"):
+        store.import_transcript(half)
+    assert store.list() == []
+    store.import_transcript(TALK)
+    before = len(store.list())
+    with pytest.raises(InputError, match="already in memory"):
+        store.import_transcript(TALK)
+    assert len(store.list()) == before
+
+
+@pytest.mark.parametrize("into", ["sqlite", "postgres"])
+def test_an_export_imports_into_either_store(
+    store: Any, into: str, request: pytest.FixtureRequest, tmp_path: Any
+) -> None:
+    store.import_transcript(TALK)
+    dumped = json.loads(json.dumps(store.export()))  # plain JSON, as the CLI writes it
+    assert [t["id"] for s in dumped["sessions"] for t in s["turns"]] == [
+        "D1:1", "D1:2", "D1:3", "D1:4", "D2:1", "D2:2",
+    ]  # fmt: skip
+    other = fresh(request, into, tmp_path)
+    try:
+        again = other.import_transcript(dumped)
+        assert again.turn_ids == ("D1:1", "D1:2", "D1:3", "D1:4", "D2:1", "D2:2")
+        facts = lambda s: sorted((f.subject, f.predicate, f.value) for f in s.current_facts())  # noqa: E731
+        assert facts(other) == facts(store)
+        assert "Samantha" in other.core_text()
+    finally:
+        other.close()
+
+
+def test_reflection_summarises_fades_and_forgets_with_its_sources(store: Any) -> None:
+    store.import_transcript(TALK)
+    made = store.reflect("s-one")
+    summary = next(h for h in made if h.kind == "summary")
+    assert summary.source_ids == ("D1:1", "D1:2", "D1:3", "D1:4")
+    assert "Sam" in summary.text and "Anna" in summary.text
+    assert store.get("D1:4").score < 1.0  # 'ok' faded
+    assert store.get("D1:1").score == 1.0  # it stated facts: kept
+    assert store.reflect("s-one")[0].id == summary.id  # again: replaced, not duplicated
+    assert store.reflect_pending(idle_s=0.0) == ["s-two"]
+    assert store.reflect_pending(idle_s=0.0) == []
+    with pytest.raises(NotFoundError):
+        store.reflect("no-such-session")
+    removed = store.forget_detailed("D1:3")
+    kinds = {r.id: r.kind for r in removed if r.action == "removed"}
+    assert kinds["D1:3"] == "turn" and summary.id in kinds
+    assert "fact" in kinds.values()  # 'lives in Berlin' went with its only source
+    assert store.reflect_pending(idle_s=0.0) == ["s-one"]  # its summary must be rebuilt
+
+
+def test_forgetting_a_session_removes_it_all(store: Any) -> None:
+    store.import_transcript(TALK)
+    store.reflect("s-two")
+    removed = store.forget("s-two")
+    assert {"D2:1", "D2:2", "sum-s-two", "s-two"} <= set(removed)
+    assert not any("D2" in h.id for h in store.list())
+    assert [f.value for f in store.current_facts("user") if f.predicate == "lives in"] == ["Berlin"]
+    assert "s-two" not in json.dumps(store.export())
+    with pytest.raises(NotFoundError):
+        store.forget("s-two")
+
+
+def test_show_names_sources_derived_and_history(store: Any) -> None:
+    store.import_transcript(TALK)
+    lisbon = next(f for f in store.current_facts("user") if f.value == "Lisbon")
+    info = store.show(lisbon.id)
+    assert [s["id"] for s in info["sources"]] == ["D2:1"]
+    assert [h["value"] for h in info["history"]] == ["Berlin", "Lisbon"]
+    assert lisbon.id in store.show("D2:1")["derived"]
+    with pytest.raises(NotFoundError):
+        store.show("nope")
+
+
+def test_core_memory_is_edited_and_bounded(store: Any) -> None:
+    store.core_set("self", "tone", "warm and curious")
+    store.core_set("user", "goal", "learn Portuguese")
+    for i in range(60):
+        store.core_set("user", f"note {i}", "x" * 200)
+    text = store.core_text()
+    assert "warm and curious" in text and len(text) <= store.config.core_max_chars
+    assert store.core_remove("self", "tone") and "warm" not in store.core_text()
+    assert not store.core_remove("self", "tone")
+    with pytest.raises(InputError):
+        store.core_set("nobody", "k", "v")
+
+
+async def test_aobserve_extracts_like_observe(store: Any) -> None:
+    facts = await store.aobserve(turn("My brother Tom works as a pilot."))
+    assert {(f.subject, f.predicate, f.value) for f in facts} >= {("user", "brother", "Tom")}
+    assert store.list_memories(kinds=["turn"], limit=1)[0].text == "My brother Tom works as a pilot."

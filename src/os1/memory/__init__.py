@@ -22,7 +22,9 @@ def open_memory(home_or_db: Any, model: ChatModel | None = None) -> SqliteMemory
     """The memory of one home: a ``Home``, a home directory, or an open ``Database``.
 
     ``model`` (optional) is used for extra fact extraction and summaries when a call does not
-    pass its own. The embedding model loads on first use, not here.
+    pass its own. The embedding model loads on first use, not here. When the home's config
+    sets ``server.database_url`` (OS1_DATABASE_URL), the memory is the user's rows in that
+    PostgreSQL database (os1.scale.memory.PgMemory, the same methods) instead of SQLite.
     """
     from os1.config import MemoryConfig, load_config
     from os1.db import Database
@@ -33,15 +35,22 @@ def open_memory(home_or_db: Any, model: ChatModel | None = None) -> SqliteMemory
         return SqliteMemory(home_or_db, config=MemoryConfig(), model=model)
     if isinstance(home_or_db, str | Path):
         cfg = load_config(Path(home_or_db))
+        if cfg.server.database_url:
+            return _postgres(cfg, "local", model)
         return SqliteMemory(Database(cfg.db_path), config=cfg.memory, model=model)
     db, episodes, cfg = home_or_db.db, home_or_db.episodes, home_or_db.config
-    if cfg.server.database_url:  # OS1_SERVER_DATABASE_URL: Postgres replaces SQLite
-        from os1.scale.memory import PgMemory
-
-        return PgMemory(str(cfg.server.database_url), home_or_db.user_id)  # type: ignore[return-value]
+    if cfg.server.database_url:  # Postgres replaces SQLite
+        return _postgres(cfg, str(getattr(home_or_db, "user_id", "local")), model)
     if not isinstance(db, Database) or not isinstance(episodes, Episodes):
         raise TypeError("open_memory takes a Home, a home directory or a Database")
     return SqliteMemory(db, episodes, config=cfg.memory, model=model)
+
+
+def _postgres(cfg: Any, user_id: str, model: ChatModel | None) -> SqliteMemory:
+    from os1.scale.memory import PgMemory
+
+    # PgMemory has every method of SqliteMemory that callers use (tests/scale check both)
+    return PgMemory(str(cfg.server.database_url), user_id, config=cfg.memory, model=model)  # type: ignore[return-value]
 
 
 __all__ = ["open_memory"]

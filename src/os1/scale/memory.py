@@ -1,9 +1,17 @@
 """PgMemory: the MemoryStore on PostgreSQL + pgvector, many users in one database.
 
-Recall is the same hybrid as SQLite's: full-text rank (tsvector, GIN) and cosine distance
-(pgvector HNSW), fused like the SQLite store (cosine plus scaled rank), scaled by weight and fact validity. Facts follow the
-same supersession rules. Every row carries ``user_id``; one PgMemory serves one user.
-Embedding happens before a transaction opens, so row locks are held only for SQL.
+The same memory as SqliteMemory, row for row: turns indexed from the conversation log
+(``episode_sessions``/``episode_turns``, the tables PgEpisodes keeps; a turn logged elsewhere
+is copied there when observed), facts with the same supersession rules, summaries and insights
+from reflection, core memory, cascading forget, transcript import and export (the same JSON:
+an export of either store imports into the other). Every row carries ``user_id``; one PgMemory
+serves one user.
+
+Recall is the same hybrid as SQLite's: full-text rank (tsvector, GIN, in the narrow
+``memory_terms`` table a trigger keeps in step) and cosine similarity (pgvector HNSW over
+half-precision copies; see migration 0005), fused by os1.memory.search.combine (cosine plus
+scaled lexical rank), then scaled by weight and fact validity. Embedding happens before a transaction opens, so row locks
+are held only for SQL. Import, reflection and forgetting live in os1.scale.pgops.
 """
 
 from __future__ import annotations
@@ -17,19 +25,24 @@ from typing import Any
 import numpy as np
 
 from os1.brain.base import ChatModel
+from os1.config import MemoryConfig
 from os1.db import now
 from os1.errors import InputError, NotFoundError, StorageError
-from os1.memory.base import KINDS, Fact, Hit
+from os1.memory import core
+from os1.memory.base import KINDS, Fact, Hit, ImportResult, Removed, When
 from os1.memory.embed import Embedder, embedder
 from os1.memory.episodes import Turn
-from os1.memory.extract import USER, rule_candidates
-from os1.memory.search import SUPERSEDED_FACTOR, combine, content_words
+from os1.memory.extract import USER, Candidate, model_candidates
+from os1.memory.search import SUPERSEDED_FACTOR, combine, query_words
 from os1.memory.store import (
     MAX_QUERY,
+    Pending,
+    _run,
     as_timestamp,
     check_text,
     collapse_repeats,
-    embed_text,
+    embed_pending,
+    extract_all,
     subject_of,
 )
 from os1.memory.timewindow import parse_window
@@ -38,6 +51,11 @@ from os1.scale.db import connect, migrate
 
 HIT_COLUMNS = "id, text, kind, created, valid_from, valid_to, weight, source_ids"
 EF_SEARCH = 100  # HNSW candidate list; iterative scan keeps filtered queries from coming up short
+DIM = 384
+# the expression the HNSW index is built on (migration 0005): order by it, or no index is used
+HALF = f"embedding::halfvec({DIM})"
+RANK = "ts_rank"  # as good as ts_rank_cd in bench/memory.py --postgres, half the time
+HNSW_INDEX = f"CREATE INDEX memories_embedding ON memories USING hnsw (({HALF}) halfvec_cosine_ops)"
 
 
 def hit_from_row(r: Sequence[Any], score: float | None = None) -> Hit:
@@ -59,33 +77,55 @@ def kinds_filter(kinds: Sequence[str] | None) -> list[str] | None:
 def tsquery(text: str) -> str | None:
     """Any of the content words, as a to_tsquery expression with nothing user-supplied left
     to parse (each word is quoted as a lexeme)."""
-    words = list(dict.fromkeys(content_words(text)))[:16]
+    words = [w.replace("'", "") for w in query_words(text)]
+    words = [w for w in words if w]
     if not words:
         return None
-    return " | ".join("'" + w.replace("'", "") + "'" for w in words if w.replace("'", ""))
+    return " | ".join(f"'{w}'" for w in words)
+
+
+def as_vector(vec: Any) -> Any:
+    return np.asarray(vec, dtype=np.float32)
 
 
 class PgMemory:
-    """Episodic and semantic memory for one user in a shared Postgres database. Thread-safe."""
+    """Episodic, semantic and self memory for one user in a shared Postgres database.
+    Thread-safe (one connection, used under a lock)."""
 
     def __init__(
-        self, url: str, user_id: str = "local", embed_model: Embedder | None = None
+        self,
+        url: str,
+        user_id: str = "local",
+        embed_model: Embedder | None = None,
+        config: MemoryConfig | None = None,
+        model: ChatModel | None = None,
     ) -> None:
         if not user_id:
             raise InputError("A Postgres memory needs a user id.")
         migrate(url)
         self.url = url
         self.user = user_id
+        self.config = config or MemoryConfig()
+        self.model = model
         self._embedder = embed_model
         self._conn = connect(url)
-        self._lock = threading.Lock()
-        self.model: ChatModel | None = None
+        self._lock = threading.RLock()
+        self._episodes: Any = None
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = embedder()
         return self._embedder
+
+    @property
+    def episodes(self) -> Any:
+        """This user's conversation log in the same database (os1.scale.episodes.PgEpisodes)."""
+        if self._episodes is None:
+            from os1.scale.episodes import PgEpisodes
+
+            self._episodes = PgEpisodes(self.url, self.user)
+        return self._episodes
 
     def _cursor(self) -> Any:
         """A cursor in a fresh transaction; reconnects once if the server went away."""
@@ -94,6 +134,7 @@ class PgMemory:
         return self._conn.cursor()
 
     def _run(self, fn: Any, *args: Any) -> Any:
+        """``fn(cursor, *args)`` in one transaction (all of it or none of it is kept)."""
         import psycopg
 
         with self._lock:
@@ -104,44 +145,81 @@ class PgMemory:
                 raise StorageError(f"The database failed during a memory operation: {exc}") from exc
 
     # writing --------------------------------------------------------------------------------
+    def prepare(
+        self, turns: Sequence[Turn], extra: dict[str, list[Candidate]] | None = None
+    ) -> Pending:
+        """Fact candidates of each turn (who is who read from the database) and all vectors."""
+
+        def read(cur: Any) -> tuple[list[list[Candidate]], list[str]]:
+            return extract_all(
+                turns, lambda subject: pgfacts.known_people(cur, self.user, subject),
+                self.config.extract_facts, extra,
+            )  # fmt: skip
+
+        cands, fact_texts = self._run(read)
+        return embed_pending(self.embedder, turns, cands, fact_texts, as_vector)
+
+    def write(self, cur: Any, pending: Pending) -> list[Fact]:
+        """Index prepared turns (already in the log) and apply their facts, in the caller's
+        transaction; the facts the turns stated."""
+        ids: list[str] = []
+        for turn, vec, cands, fvecs in zip(
+            pending.turns, pending.turn_vectors, pending.candidates, pending.fact_vectors,
+            strict=True,
+        ):  # fmt: skip
+            pgfacts.insert_memory(cur, pgfacts.Row(
+                self.user, turn.id, "turn", turn.text, turn.created, [turn.id], vec,
+                speaker=turn.speaker, session_id=turn.session_id,
+            ))  # fmt: skip
+            for cand, fvec in zip(cands, fvecs, strict=True):
+                fid = pgfacts.apply_candidate(
+                    cur, self.user, cand, turn.id, turn.created, fvec, turn.session_id
+                )
+                if fid and fid not in ids:
+                    ids.append(fid)
+        return [f for f in (self._fact(cur, i) for i in ids) if f is not None]
+
     def observe(self, turn: Turn, model: ChatModel | None = None) -> list[Fact]:
-        """Index a turn and apply the facts it states (rules only: see the report for models)."""
+        """Index a turn and apply the facts it states; returns those facts. A model, if given
+        (or set on the store), only adds facts the text itself supports; rules run either way."""
+        model = model if model is not None else self.model
+        extra: list[Candidate] = []
+        if model is not None and subject_of(turn) is not None and self.config.extract_facts:
+            extra = _run(model_candidates(model, turn.text, subject_of(turn) or USER))
+        return self._observe(turn, extra)
+
+    async def aobserve(self, turn: Turn, model: ChatModel | None = None) -> list[Fact]:
+        """:meth:`observe` for async callers: the model call does not block the event loop."""
+        model = model if model is not None else self.model
+        extra: list[Candidate] = []
+        if model is not None and subject_of(turn) is not None and self.config.extract_facts:
+            extra = await model_candidates(model, turn.text, subject_of(turn) or USER)
+        return await asyncio.to_thread(self._observe, turn, extra)
+
+    def _observe(self, turn: Turn, extra: list[Candidate]) -> list[Fact]:
         if not turn.text.strip():
             return []
         check_text(turn.text, f"Turn {turn.id}")
-        subject = subject_of(turn)
-        cands = rule_candidates(turn.text, subject) if subject is not None else []
-        vectors = self.embedder.embed([embed_text(turn)] + [c.text for c in cands])
-        return list(self._run(self._write, turn, cands, vectors))
-
-    async def aobserve(self, turn: Turn, model: ChatModel | None = None) -> list[Fact]:
-        """:meth:`observe` off the event loop (embedding and SQL both block)."""
-        return await asyncio.to_thread(self.observe, turn, model)
-
-    def _write(self, cur: Any, turn: Turn, cands: list[Any], vectors: Any) -> list[Fact]:
-        cur.execute(
-            "SELECT 1 FROM memories WHERE user_id=%s AND id=%s FOR UPDATE", (self.user, turn.id)
-        )
-        if cur.fetchone():
+        if self._indexed(turn.id):
             return []  # already indexed: observing twice changes nothing
-        row = pgfacts.Row(
-            self.user, turn.id, "turn", turn.text, turn.created, [turn.id], vectors[0],
-            speaker=turn.speaker, session_id=turn.session_id,
-        )  # fmt: skip
-        try:
-            pgfacts.insert_memory(cur, row)
-        except Exception as exc:
-            if type(exc).__name__ == "UniqueViolation":  # a second server indexed it first
-                return []
-            raise
-        ids: list[str] = []
-        for cand, vec in zip(cands, vectors[1:], strict=True):
-            fid = pgfacts.apply_candidate(
-                cur, self.user, cand, turn.id, turn.created, vec, turn.session_id
-            )
-            if fid and fid not in ids:
-                ids.append(fid)
-        return [f for f in (self._fact(cur, i) for i in ids) if f is not None]
+        pending = self.prepare([turn], {turn.id: extra})
+        return list(self._run(self._write_turn, turn, pending))
+
+    def _indexed(self, memory_id: str) -> bool:
+        def run(cur: Any) -> bool:
+            cur.execute("SELECT 1 FROM memories WHERE user_id=%s AND id=%s", (self.user, memory_id))
+            return cur.fetchone() is not None
+
+        return bool(self._run(run))
+
+    def _write_turn(self, cur: Any, turn: Turn, pending: Pending) -> list[Fact]:
+        # one writer per turn id: a second server observing the same turn waits, then skips
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{self.user}|turn|{turn.id}",))
+        cur.execute("SELECT 1 FROM memories WHERE user_id=%s AND id=%s", (self.user, turn.id))
+        if cur.fetchone():
+            return []
+        log_turn(cur, self.user, turn)
+        return self.write(cur, pending)
 
     def _fact(self, cur: Any, fact_id: str) -> Fact | None:
         cur.execute(
@@ -158,9 +236,11 @@ class PgMemory:
         query: str,
         limit: int = 10,
         kinds: Sequence[str] | None = None,
-        since: float | Any = None,
-        until: float | Any = None,
+        since: When = None,
+        until: When = None,
     ) -> list[Hit]:
+        """Hybrid search. A time phrase in the query ("last week") filters when no
+        ``since``/``until`` is given; superseded facts rank below current ones."""
         if not query.strip():
             raise InputError("Give some words to search for.")
         check_text(query, "The search text", MAX_QUERY)
@@ -174,7 +254,7 @@ class PgMemory:
         expr = tsquery(text)
         if expr is None and (lo is not None or hi is not None):
             return list(self._run(self._recent, wanted, lo, hi, limit))
-        qvec = self.embedder.embed_one(text or query)
+        qvec = self.embedder.embed_query(text or query)
         depth = max(50, 5 * limit)
         return list(self._run(self._hybrid, expr, qvec, wanted, lo, hi, depth, limit))
 
@@ -193,21 +273,29 @@ class PgMemory:
         lexical: list[tuple[str, float]] = []
         if expr:
             cur.execute(
-                f"SELECT id, ts_rank_cd(tsv, to_tsquery('english', %s)) AS r FROM memories "
+                f"SELECT id, {RANK}(tsv, to_tsquery('english', %s)) AS r FROM memory_terms "
                 f"WHERE {where} AND tsv @@ to_tsquery('english', %s) ORDER BY r DESC LIMIT %s",
                 (expr, *params, expr, depth),
             )
             lexical = [(r[0], float(r[1])) for r in cur.fetchall()]
         cur.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, depth)}")
         cur.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        q = np.asarray(qvec, dtype=np.float32)
+        q = as_vector(qvec)
         cur.execute(
-            f"SELECT id, 1 - (embedding <=> %s) FROM memories WHERE {where} "
-            "AND embedding IS NOT NULL ORDER BY embedding <=> %s LIMIT %s",
+            f"SELECT id, 1 - (embedding <=> %s) FROM memories WHERE {where} AND embedding IS NOT "
+            f"NULL ORDER BY {HALF} <=> %s::halfvec({DIM}) LIMIT %s",
             (q, *params, q, depth),
         )
         cosines = {r[0]: float(r[1]) for r in cur.fetchall()}
-        # the same fusion as the SQLite store (cosine plus scaled BM25), so both rank alike
+        missing = [mid for mid, _ in lexical if mid not in cosines]
+        if missing:  # words matched but the meaning was not in the nearest list: its cosine too
+            cur.execute(
+                "SELECT id, 1 - (embedding <=> %s) FROM memories WHERE user_id=%s AND id = ANY(%s) "
+                "AND embedding IS NOT NULL",
+                (q, self.user, missing),
+            )
+            cosines.update((r[0], float(r[1])) for r in cur.fetchall())
+        # the same fusion as the SQLite store (cosine plus scaled lexical rank), so both rank alike
         fused = combine(cosines, lexical)
         if not fused:
             return []
@@ -217,7 +305,7 @@ class PgMemory:
         )
         hits = []
         for r in cur.fetchall():
-            score = fused[r[0]] * float(r[6])
+            score = max(fused[r[0]], 0.0) * float(r[6])
             if r[2] == "fact" and r[5] is not None:
                 score *= SUPERSEDED_FACTOR
             hits.append(hit_from_row(r, score))
@@ -248,6 +336,29 @@ class PgMemory:
             )
         return hit_from_row(row)
 
+    def show(self, memory_id: str) -> dict[str, Any]:
+        """One memory with its sources, what was derived from it and, for facts, its history."""
+        hit = self.get(memory_id)
+
+        def run(cur: Any) -> dict[str, Any]:
+            out: dict[str, Any] = {"memory": hit.as_dict()}
+            cur.execute(
+                f"SELECT {HIT_COLUMNS} FROM memories WHERE user_id=%s AND id = ANY(%s) AND id != %s",
+                (self.user, list(hit.source_ids), memory_id),
+            )
+            out["sources"] = [hit_from_row(r).as_dict() for r in cur.fetchall()]
+            cur.execute(
+                "SELECT memory_id FROM memory_sources WHERE user_id=%s AND source_id=%s "
+                "AND memory_id != %s ORDER BY memory_id",
+                (self.user, memory_id, memory_id),
+            )
+            out["derived"] = [r[0] for r in cur.fetchall()]
+            if hit.kind == "fact":
+                out["history"] = [f.__dict__ for f in self._history(cur, memory_id)]
+            return out
+
+        return dict(self._run(run))
+
     def current_facts(self, subject: str | None = None) -> list[Fact]:
         def run(cur: Any) -> list[Fact]:
             sql = (
@@ -264,71 +375,17 @@ class PgMemory:
         return list(self._run(run))
 
     def history(self, fact_id: str) -> list[Fact]:
-        def run(cur: Any) -> list[Fact]:
-            fact = self._fact(cur, fact_id)
-            return [] if fact is None else pgfacts.versions(cur, self.user, fact.subject, fact.predicate)
+        """Every version of the fact's subject+predicate, oldest first (the fact itself included)."""
+        return list(self._run(self._history, fact_id))
 
-        return list(self._run(run))
+    def _history(self, cur: Any, fact_id: str) -> list[Fact]:
+        fact = self._fact(cur, fact_id)
+        return [] if fact is None else pgfacts.versions(cur, self.user, fact.subject, fact.predicate)
 
-    def core_text(self) -> str:
-        """What os1 always knows about the user: their current facts, one line each."""
-        lines = [f"- {f.text}" for f in self.current_facts(USER)]
-        return "About the user:\n" + "\n".join(lines) if lines else ""
-
-    def reflect(self, session_id: str, model: ChatModel | None = None) -> list[Hit]:
-        raise StorageError("Reflection is not available on the Postgres memory yet.")
-
-    # forgetting, import/export --------------------------------------------------------------
-    def forget(self, memory_id: str) -> list[str]:
-        """Remove a memory (or a whole session) and everything derived from it; the ids removed.
-        A fact that the removed one had superseded becomes current again."""
-        removed = list(self._run(self._forget, memory_id))
-        if not removed:
-            raise NotFoundError(f"No memory or session '{memory_id}' to forget.")
-        return removed
-
-    def _forget(self, cur: Any, memory_id: str) -> list[str]:
-        cur.execute(
-            "SELECT id FROM memories WHERE user_id=%s AND (id=%s OR session_id=%s)",
-            (self.user, memory_id, memory_id),
-        )
-        todo = [r[0] for r in cur.fetchall()]
-        seen: list[str] = []
-        while todo:
-            seen.extend(i for i in todo if i not in seen)
-            cur.execute(
-                "SELECT DISTINCT memory_id FROM memory_sources WHERE user_id=%s AND "
-                "source_id = ANY(%s) AND NOT memory_id = ANY(%s)",
-                (self.user, todo, seen),
-            )
-            todo = [r[0] for r in cur.fetchall()]
-        # restore what the forgotten facts had superseded (unless it is forgotten too)
-        cur.execute(
-            "UPDATE memories m SET valid_to = NULL FROM facts f WHERE m.user_id=%s AND "
-            "f.user_id = m.user_id AND f.id = m.id AND f.superseded_by = ANY(%s) "
-            "AND NOT m.id = ANY(%s)",
-            (self.user, seen, seen),
-        )
-        cur.execute(
-            "UPDATE facts SET superseded_by = NULL WHERE user_id=%s AND superseded_by = ANY(%s)",
-            (self.user, seen),
-        )
-        cur.execute("DELETE FROM memories WHERE user_id=%s AND id = ANY(%s)", (self.user, seen))
-        return seen
-
-    def import_transcript(self, source: str | Path | dict[str, Any]) -> list[str]:
-        raise StorageError("Importing transcripts into the Postgres memory is not available yet.")
-
-    def export(self) -> dict[str, Any]:
-        return {
-            "format": "os1-memory",
-            "user": self.user,
-            "exported": now(),
-            "memories": [h.as_dict() for h in self.list()],
-            "facts": [f.__dict__ for f in self.current_facts()],
-        }
-
-    def list(self, kinds: Sequence[str] | None = None, limit: int | None = None) -> list[Hit]:
+    def list_memories(
+        self, kinds: Sequence[str] | None = None, limit: int | None = None
+    ) -> list[Hit]:
+        """Everything remembered, newest first (score = the memory's weight)."""
         where, params = self._where(kinds_filter(kinds), None, None)
 
         def run(cur: Any) -> list[Hit]:
@@ -341,6 +398,94 @@ class PgMemory:
 
         return list(self._run(run))
 
+    # core memory ----------------------------------------------------------------------------
+    def core_entries(self) -> list[tuple[str, str, str]]:
+        def run(cur: Any) -> list[tuple[str, str, str]]:
+            cur.execute(
+                "SELECT block, key, value FROM memory_core WHERE user_id=%s ORDER BY block, updated",
+                (self.user,),
+            )
+            return [(r[0], r[1], r[2]) for r in cur.fetchall()]
+
+        return list(self._run(run))
+
+    def core_text(self) -> str:
+        """The always-in-context profile (os1.memory.core), at most memory.core_max_chars."""
+        return core.compose(self.core_entries(), self.current_facts(), self.config.core_max_chars)
+
+    def core_set(self, block: str, key: str, value: str) -> None:
+        core.check(block, key, value)
+        self._run(lambda cur: cur.execute(
+            "INSERT INTO memory_core (user_id, block, key, value, updated) VALUES (%s,%s,%s,%s,%s) "
+            "ON CONFLICT (user_id, block, key) DO UPDATE SET value=excluded.value, "
+            "updated=excluded.updated",
+            (self.user, block, key.strip(), " ".join(value.split()), now()),
+        ))  # fmt: skip
+
+    def core_remove(self, block: str, key: str) -> bool:
+        core.check(block, key)
+
+        def run(cur: Any) -> bool:
+            cur.execute(
+                "DELETE FROM memory_core WHERE user_id=%s AND block=%s AND key=%s",
+                (self.user, block, key),
+            )
+            return bool(cur.rowcount)
+
+        return bool(self._run(run))
+
+    # reflection, forgetting, import/export (os1.scale.pgops) --------------------------------
+    def reflect(self, session_id: str, model: ChatModel | None = None) -> list[Hit]:
+        """Summarise a finished conversation, derive insights, fade small talk."""
+        from os1.scale import pgops
+
+        return pgops.reflect_session(self, session_id, model if model is not None else self.model)
+
+    def reflect_pending(self, idle_s: float = 1800.0, model: ChatModel | None = None) -> list[str]:
+        from os1.scale import pgops
+
+        return pgops.reflect_pending(self, idle_s, model if model is not None else self.model)
+
+    def forget(self, memory_id: str) -> list[str]:
+        """Remove a memory (or a whole session) and everything derived from it; the ids removed."""
+        return [r.id for r in self.forget_detailed(memory_id) if r.action == "removed"]
+
+    def forget_detailed(self, memory_id: str) -> list[Removed]:
+        from os1.scale import pgops
+
+        return list(self._run(pgops.forget, self, memory_id))
+
+    def import_transcript(
+        self, source: str | Path | dict[str, Any], model: ChatModel | None = None
+    ) -> ImportResult:
+        from os1.scale import pgops
+
+        return pgops.import_transcript(self, source, model if model is not None else self.model)
+
+    def export(self) -> dict[str, Any]:
+        from os1.scale import pgops
+
+        return dict(self._run(pgops.export, self))
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    # the short name callers use; bound last so 'list[...]' above still means the builtin
+    list = list_memories
+
+
+def log_turn(cur: Any, user: str, turn: Turn) -> None:
+    """Make sure the turn (and its session) is in the user's conversation log: a turn the
+    engine logged elsewhere (a SQLite home) is copied, one already there is left alone."""
+    cur.execute(
+        "INSERT INTO episode_sessions (user_id, id, started, channel) VALUES (%s, %s, %s, 'chat') "
+        "ON CONFLICT DO NOTHING",
+        (user, turn.session_id, turn.created),
+    )
+    cur.execute(
+        "INSERT INTO episode_turns (user_id, id, session_id, seq, speaker, role, text, created) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+        (user, turn.id, turn.session_id, turn.seq, turn.speaker, turn.role, turn.text, turn.created),
+    )
+

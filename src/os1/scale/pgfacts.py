@@ -10,7 +10,8 @@ from typing import Any
 
 from os1.db import new_id
 from os1.memory.base import Fact
-from os1.memory.extract import Candidate
+from os1.memory.extract import SINGLE_RELATIONS, Candidate
+from os1.memory.facts import RELATIONS, People
 
 FACT_COLUMNS = (
     "m.id, m.text, m.created, m.valid_from, m.valid_to, m.source_ids, "
@@ -119,3 +120,24 @@ def apply_candidate(
     )  # fmt: skip
     _close(cur, user, [f.id for f in ended], when, fid)
     return fid
+
+
+def known_people(cur: Any, user: str, subject: str) -> People:
+    """Who is who for ``subject`` ('my sister' -> Anna), as os1.memory.facts.known_people."""
+    cur.execute(
+        "SELECT f.predicate, f.value FROM facts f JOIN memories m ON m.user_id = f.user_id "
+        "AND m.id = f.id WHERE f.user_id = %s AND lower(f.subject) = lower(%s) "
+        "AND m.valid_to IS NULL "
+        "ORDER BY m.valid_from",
+        (user, subject),
+    )
+    people = People({}, {})
+    seen: dict[str, set[str]] = {}
+    for predicate, value in cur.fetchall():
+        if predicate in RELATIONS:
+            seen.setdefault(predicate, set()).add(value)
+            people.learn(predicate, value)
+    for rel, names in seen.items():
+        if len(names) > 1 and rel not in SINGLE_RELATIONS:
+            people.named.pop(rel, None)
+    return people
