@@ -250,7 +250,8 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
 def start_server(data: Path, sport: int, port: int, n: int, fd_limit: int) -> subprocess.Popen[bytes]:
     home = data / "admin"
     home.mkdir(parents=True, exist_ok=True)
-    open_homes = max(64, min(n, (fd_limit - n - 3000) // 3))  # 3 files per open home
+    # 3 files per open home (64 more may be closing); the rest: sockets, the model's pool
+    open_homes = max(64, min(n, (fd_limit - n - 2200) // 3 - 64))
     env = {**os.environ, "OS1_HOME": str(home), "OS1_BRAIN_BACKEND": "openai",
            "OS1_BRAIN_BASE_URL": f"http://127.0.0.1:{sport}/v1", "OS1_BRAIN_MODEL": "streamer",
            "OS1_SERVER_ENGINE": "direct", "OS1_SERVER_MAX_OPEN_HOMES": str(open_homes),

@@ -110,3 +110,51 @@ async def test_ready_opens_a_home_off_the_event_loop_and_eviction_closes_it_ther
         raise AssertionError("u1's home was never closed")
     assert pool.open_count == 1
     await pool.aclose()
+
+
+async def test_open_files_stay_bounded_while_closes_are_slow_and_none_is_left_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import time
+    from collections import deque
+
+    import os1.server.homes as homes
+
+    monkeypatch.setattr(homes, "MAX_CLOSING", 2)
+    real_close = homes.UserOS.close
+
+    def slow_close(self: homes.UserOS) -> None:  # a busy disk
+        time.sleep(0.05)
+        real_close(self)
+
+    monkeypatch.setattr(homes.UserOS, "close", slow_close)
+    cfg = Config()
+    cfg.home = tmp_path
+    pool = HomePool(tmp_path, cfg, max_open=1, model=ScriptedModel())
+    held_back: list[int] = []
+
+    class Counted(deque):  # type: ignore[type-arg]
+        def append(self, item: object) -> None:
+            held_back.append(1)
+            super().append(item)
+
+    pool._waiting = Counted()
+
+    peak: list[int] = []
+
+    async def turns(first: int) -> None:  # one conversation after another
+        for i in range(first, first + 3):
+            await pool.ready(f"u{i}")
+            peak.append(pool.holding())
+            with pool.lease(f"u{i}") as uos:
+                uos.home.episodes.set("who", f"u{i}")
+
+    await asyncio.wait_for(asyncio.gather(*(turns(i) for i in range(0, 30, 3))), 60)
+    assert held_back and not pool._waiting  # some waited; none is still waiting
+    assert max(peak) <= 1 + 2  # max_open + MAX_CLOSING homes hold files, never more
+    await pool.aclose()
+    for i in range(30):
+        db = sqlite3.connect(tmp_path / "users" / f"u{i}" / "os1.db")
+        assert db.execute("SELECT value FROM kv WHERE key='who'").fetchone() == (f"u{i}",)
+        db.close()

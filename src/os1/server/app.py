@@ -235,7 +235,6 @@ def routes() -> list[BaseRoute]:
         ws,
     )
 
-
     return [
         Route("/", index),
         Route("/api/health", health),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, contextmanager
@@ -220,6 +220,8 @@ class HomePool:
         self._opened: dict[str, Home] = {}
         self._io: ThreadPoolExecutor | None = None  # opening and closing homes
         self._closing: set[asyncio.Future[None]] = set()
+        self._waiting: deque[asyncio.Future[None]] = deque()  # ready() calls held back
+        self._opening = 0
         self._open: OrderedDict[str, UserOS] = OrderedDict()
         self.locks: TurnLocks | None = None
         if config.server.database_url:
@@ -282,7 +284,20 @@ class HomePool:
             return
         done = loop.run_in_executor(self._workers(), item.close)
         self._closing.add(done)
-        done.add_done_callback(self._closing.discard)
+        done.add_done_callback(self._closed)
+
+    def _closed(self, done: asyncio.Future[None]) -> None:
+        """A close finished, so a home's files are free: the longest-waiting opening goes."""
+        self._closing.discard(done)
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def holding(self) -> int:
+        """Homes holding open files: open, being opened, or being closed."""
+        return len(self._open) + self._opening + len(self._closing)
 
     def _workers(self) -> ThreadPoolExecutor:
         if self._io is None:
@@ -303,12 +318,26 @@ class HomePool:
         """Open the user's home in a worker thread unless it is open already, so that opening
         it (file creation, WAL recovery) does not stall every other conversation; a ``lease``
         straight after (no await between) then finds it open."""
-        while len(self._closing) > MAX_CLOSING:  # each still holds its files open
-            await asyncio.wait(set(self._closing), return_when=asyncio.FIRST_COMPLETED)
         if user_id in self._open:
             return
         loop = asyncio.get_running_loop()
-        home = await loop.run_in_executor(self._workers(), self._open_warm, user_id)
+        first = True
+        while self.holding() >= self.max_open + MAX_CLOSING:  # each holds 3 open files
+            self._evict()  # idle homes over max_open start closing; each close lets one in
+            waiter: asyncio.Future[None] = loop.create_future()
+            if first:
+                self._waiting.append(waiter)
+            else:  # woken, but others took the room: keep this one's place in the queue
+                self._waiting.appendleft(waiter)
+            first = False
+            await waiter
+            if user_id in self._open:
+                return
+        self._opening += 1
+        try:
+            home = await loop.run_in_executor(self._workers(), self._open_warm, user_id)
+        finally:
+            self._opening -= 1
         if user_id in self._open:  # opened by someone else meanwhile
             self._close_soon(home)
             return
@@ -349,7 +378,7 @@ class HomePool:
 
 WARM_TABLE = "CREATE TABLE server_pool (id INTEGER PRIMARY KEY CHECK (id = 1), opened REAL)"
 IO_THREADS = 16  # opening and closing wait on the disk (fsync) far more than on the CPU
-MAX_CLOSING = 64  # homes being closed, before opening another waits for them
+MAX_CLOSING = 64  # homes over max_open that may hold files (closing) before openings wait
 
 
 __all__ = ["HomePool", "KeepOpenTransport", "UserOS", "shared_model"]
