@@ -315,7 +315,8 @@ def main() -> None:
             data = bench_tts([t for t, _ in clips[:20]])
         else:
             data = asyncio.run(bench_latency(clips, turns))
-        data["measured"] = {"at": time.strftime("%Y-%m-%d %H:%M:%S"), "command": command,
+        data["measured"] = {"finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                            "command": command,
                             "load_average_1_5_15_min_before": before,
                             "load_average_1_5_15_min_after": load()}
         result[part] = data
@@ -331,7 +332,7 @@ def main() -> None:
 def report(result: dict[str, Any], parts: list[str]) -> None:
     def measured(part: str) -> str:
         m = result[part]["measured"]
-        return (f"   [{m['at']}, load {m['load_average_1_5_15_min_before'][0]:.2f} -> "
+        return (f"   [{m['finished_at']}, load {m['load_average_1_5_15_min_before'][0]:.2f} -> "
                 f"{m['load_average_1_5_15_min_after'][0]:.2f} on {os.cpu_count()} CPUs]")
 
     if "stt" in parts:

@@ -69,7 +69,7 @@ def test_stereo_is_mixed_to_mono() -> None:
     [
         (b"ID3\x03\x00" + b"\x00" * 200, "not a WAV file"),
         (b"hello, I am text, not audio at all", "not a WAV file"),
-        (b"", "not a WAV file"),
+        (b"", "is empty (0 bytes)"),
         (b"RIFF\x10\x00\x00\x00WAVEjunk", "damaged WAV file"),
         (wav(1, 16, 1, 16000, b"")[:30], "damaged"),
         (wav(2, 16, 1, 16000, b"\x00" * 64), "cannot read"),
