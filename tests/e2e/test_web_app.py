@@ -168,7 +168,8 @@ def test_forgetting_a_memory(page: Any) -> None:
     forget.click()
     expect(forget).to_have_text("Really forget?")
     forget.click()
-    expect(page.locator(f"#memories li[data-id='{memory_id}']")).to_have_count(0)
+    # the forget waits its turn behind the user's last chat turn (memory is written after it)
+    expect(page.locator(f"#memories li[data-id='{memory_id}']")).to_have_count(0, timeout=SLOW)
     page.press("#memory-q", "Enter")  # search again: it is gone from the store, not the page
     expect(page.locator("#memories li").first).to_be_visible()
     expect(page.locator(f"#memories li[data-id='{memory_id}']")).to_have_count(0)
