@@ -1,6 +1,7 @@
 """Presence planning with the real packaged embedding model (no chat model needed)."""
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +117,19 @@ async def test_comfort_opens_with_name_and_filters() -> None:
     judge = make_judge(sim)
     assert judge("comfort", "I'm so sorry, that sounds exhausting.", "terrible day")
     assert not judge("comfort", "The capital of France is Paris.", "terrible day")
+
+
+async def test_earlier_questions_are_not_memories(os1_home: Path) -> None:
+    from os1.engine.wiring import memory_recall
+    from os1.memory import open_memory
+    from os1.testing import ScriptedModel, temp_home
+
+    home = temp_home(os1_home, ScriptedModel())
+    store = open_memory(home)
+    store.import_transcript({"speakers": ["Theodore"], "sessions": [{
+        "date": "2026-01-01T10:00:00", "turns": [
+            {"id": "q1", "speaker": "Theodore", "text": "Can you summarise my unread emails?"},
+            {"id": "s1", "speaker": "Theodore", "text": "My unread emails are from Amy."},
+        ]}]})  # fmt: skip
+    found = {c.id for c in await memory_recall(store)("what about my unread emails?")}
+    assert "q1" not in found and "s1" in found

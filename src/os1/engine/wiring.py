@@ -60,6 +60,8 @@ def memory_recall(store: Any, user_only: bool = True) -> Recall:
         if user_only:
             # the user's own words and facts about them, not os1's earlier replies
             cands = [c for c in cands if c.kind != "turn" or not _is_assistant(store, c.id)]
+        # a question the user asked earlier tells nothing ("can you summarise my emails?")
+        cands = [c for c in cands if c.kind != "turn" or not c.text.rstrip().endswith("?")]
         return cands
 
     return recall
