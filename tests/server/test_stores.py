@@ -85,8 +85,7 @@ async def test_ready_opens_a_home_off_the_event_loop_and_eviction_closes_it_ther
     real_open = pool._open_home
 
     def watched(user_id: str) -> object:
-        if user_id not in pool._opened:  # a real opening, not handing over ready()'s
-            opened_on.append(threading.get_ident())
+        opened_on.append(threading.get_ident())
         return real_open(user_id)
 
     pool._open_home = watched  # type: ignore[method-assign,assignment]
@@ -158,3 +157,25 @@ async def test_open_files_stay_bounded_while_closes_are_slow_and_none_is_left_wa
         db = sqlite3.connect(tmp_path / "users" / f"u{i}" / "os1.db")
         assert db.execute("SELECT value FROM kv WHERE key='who'").fetchone() == (f"u{i}",)
         db.close()
+
+
+async def test_ready_hands_over_a_direct_engine_built_in_the_worker_thread(tmp_path: Path) -> None:
+    import time
+
+    from os1.mind.persona import Persona
+
+    cfg = Config()
+    cfg.home = tmp_path
+    cfg.server.engine = "direct"
+    pool = HomePool(tmp_path, cfg, max_open=4, model=ScriptedModel())
+    with pool.lease("u1") as uos:
+        uos.home.personas.save(Persona("Samantha", "Theodore", created=time.time()))
+    await pool.aclose()
+    pool = HomePool(tmp_path, cfg, max_open=4, model=ScriptedModel())
+    await pool.ready("u1")
+    warm = pool._open["u1"]
+    assert warm.persona is not None and warm.persona.user_name == "Theodore"
+    assert warm._engine is not None  # nothing left to build on the event loop
+    with pool.lease("u1") as uos:
+        assert uos is warm and uos.engine() is warm._engine
+    await pool.aclose()
