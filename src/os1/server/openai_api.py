@@ -134,6 +134,7 @@ def chunk(cid: str, model: str, delta: dict[str, Any], finish: str | None = None
 
 
 async def _turn(st: ServerState, user_id: str, req: ChatRequest) -> AsyncIterator[Event]:
+    await st.pool.ready(user_id)
     with st.pool.lease(user_id) as uos:
         if uos.persona is None:
             yield ErrorEvent("This OS hasn't woken up yet; finish first boot in the web app.",

@@ -55,6 +55,7 @@ async def look(request: Request) -> Response:
             cam.waiting -= 1
             queued = False
             sight = await asyncio.to_thread(see, data, st.config.brain)
+            await st.pool.ready(uid)
             with st.pool.lease(uid) as uos:
                 memory_id = await keep(uos, sight, cam, time.time())
     finally:

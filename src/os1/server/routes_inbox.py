@@ -40,6 +40,7 @@ def approval_json(r: sqlite3.Row) -> dict[str, Any]:
 async def approvals(request: Request) -> Response:
     st = state_of(request)
     principal = who(request)
+    await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
         pending = [approval_json(r) for r in uos.actions.pending()]
         decided = [approval_json(r) for r in uos.actions.decided(limit=20)]
@@ -50,6 +51,7 @@ async def approve(request: Request) -> Response:
     st = state_of(request)
     principal = who(request, write=True)
     aid = request.path_params["approval_id"]
+    await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
         outcome = await uos.actions.approve(aid)
     return JSONResponse({"id": aid, "status": outcome.status, "result": outcome.result})
@@ -59,6 +61,7 @@ async def reject(request: Request) -> Response:
     st = state_of(request)
     principal = who(request, write=True)
     aid = request.path_params["approval_id"]
+    await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
         uos.actions.reject(aid)
     return JSONResponse({"id": aid, "status": "rejected"})
@@ -87,6 +90,7 @@ def triaged_mail(db: Any, limit: int = 50) -> list[dict[str, Any]] | None:
 async def mail(request: Request) -> Response:
     st = state_of(request)
     principal = who(request)
+    await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
         messages = triaged_mail(uos.home.db)
     return JSONResponse({"available": messages is not None, "messages": messages or []})

@@ -52,6 +52,7 @@ async def memories(request: Request) -> Response:
         limit = max(1, min(200, int(request.query_params.get("limit", "50"))))
     except ValueError:
         raise HTTPException(400, "limit must be a whole number.") from None
+    await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
         store = _store(uos)
         if store is None:
@@ -67,6 +68,7 @@ async def forget(request: Request) -> Response:
     st = state_of(request)
     principal = who(request, write=True)
     memory_id = request.path_params["memory_id"]
+    await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
         store = _store(uos)
         if store is None:

@@ -35,6 +35,7 @@ async def persona(request: Request) -> Response:
 
     st = state_of(request)
     principal = who(request)
+    await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
         found = uos.persona
     voices = st.voice.voices() if st.voice else []
@@ -56,6 +57,7 @@ async def first_boot(request: Request) -> Response:
     voice = req.voice or (voices[0] if voices else st.config.voice.voice)
     if voices and voice not in voices:
         raise HTTPException(400, f"Unknown voice '{voice}'; choose one of: {', '.join(voices)}.")
+    await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
         async with uos.turn_lock:
             if uos.persona is not None:
@@ -71,6 +73,7 @@ async def first_boot(request: Request) -> Response:
 async def history(request: Request) -> Response:
     st = state_of(request)
     principal = who(request)
+    await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
         episodes = uos.home.episodes
         turns = episodes.turns(episodes.current_session(), last=60)
@@ -83,6 +86,7 @@ async def history(request: Request) -> Response:
 async def mood(request: Request) -> Response:
     st = state_of(request)
     principal = who(request)
+    await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
         current = uos.affect.current()
         points = uos.affect.history(limit=500)
