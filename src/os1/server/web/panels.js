@@ -114,7 +114,9 @@ export class Panels {
     const list = $("#memories");
     try {
       const q = query.trim();
+      const asked = (this.memoryAsked = (this.memoryAsked || 0) + 1);
       const { memories } = await this.api(`/api/memory?q=${encodeURIComponent(q)}&limit=60`);
+      if (asked !== this.memoryAsked) return;  // a newer search was made: its answer wins
       list.replaceChildren();
       for (const m of memories) list.append(this.memoryCard(m));
       if (!memories.length) this.empty(list, q ? "I don't remember anything like that." : "Nothing yet. Talk to me.");
