@@ -10,7 +10,7 @@ Only queries go this way: stored vectors stay the exact numpy ones. A quick quer
 cosine of ~0.9996 with the exact one for a sentence (0.998 at worst, for one-word or degenerate
 texts; tests/memory/test_quick.py bounds it); bench/memory.py reports recall both ways. Token ids come from the same Hugging Face tokenizer as the exact
 path, so both see identical input. Any failure (no llama.cpp, an unwritable cache, a load
-error) falls back to the exact path; it is never an error.
+error) falls back to the exact path; it is never an error. OS1_EXACT_QUERIES=1 turns it off.
 """
 
 from __future__ import annotations
