@@ -32,7 +32,9 @@ def test_parse_common_phrasings() -> None:
 
 
 def test_confirmation_speaks_to_the_user() -> None:
-    assert reminders.to_you("call my mother and tell me I'm late") == (
+    from os1.text import second_person
+
+    assert second_person("call my mother and tell me I'm late") == (
         "call your mother and tell you you're late"
     )
 

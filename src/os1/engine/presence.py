@@ -18,6 +18,7 @@ import numpy as np
 
 from os1.engine.plan import Plan
 from os1.mind.persona import Persona
+from os1.text import FLIPS, second_person
 
 
 @dataclass(frozen=True)
@@ -320,44 +321,6 @@ def classify(text: str) -> str:
     return "chat"
 
 
-_FLIPS = {
-    "i": "you",
-    "me": "you",
-    "my": "your",
-    "mine": "yours",
-    "myself": "yourself",
-    "i'm": "you're",
-    "i've": "you've",
-    "i'd": "you'd",
-    "i'll": "you'll",
-    "am": "are",
-    "we": "you",
-    "us": "you",
-    "our": "your",
-    "ours": "yours",
-    "we're": "you're",
-}
-
-
-def second_person(text: str) -> str:
-    """Turn the user's own words into reported speech: "my sister is Ruth" -> "your ..."."""
-    out: list[str] = []
-    prev = ""
-    for token in re.split(r"([^\w']+)", text):
-        low = token.lower()
-        rep = _FLIPS.get(low)
-        if low == "was" and prev in ("i",):
-            rep = "were"
-        if rep is None or (low == "am" and prev != "i"):
-            out.append(token)
-        else:
-            out.append(rep)
-        if token.strip():
-            prev = low
-    flipped = "".join(out).strip()
-    return flipped.rstrip(".!") if flipped else flipped
-
-
 def best_sentence(text: str, question: str, sim: Similarity) -> str:
     """The part of a memory that answers: all of a short one (a change is often told in two
     sentences, "X and I broke up. I'm seeing Y now."), else the most similar sentence."""
@@ -463,7 +426,7 @@ def fact_clause(sentence: str) -> str:
     sentence = re.sub(r"(?i)\bthe user\b", "I", sentence)  # person; say them like the rest
     clause = second_person(sentence)
     first = clause.split(" ", 1)[0].lower().strip(",.")
-    if first in STOP or first in _FLIPS.values():
+    if first in STOP or first in FLIPS.values():
         clause = clause[:1].lower() + clause[1:]
     return re.sub(
         r"([.!?])\s+(you|your)\b", lambda m: f"{m.group(1)} {m.group(2).capitalize()}", clause

@@ -5,7 +5,7 @@ parsing, listing, cancelling, and repeats ("every Monday at 9"): :func:`register
 wraps the delivery so that each repeat schedules the next one (idempotent by key).
 
 May import os1.db, os1.errors, os1.skills.base, os1.skills.calendar (time parsing, zone) and
-os1.initiative.scheduler.
+os1.initiative.scheduler, and os1.text (saying the user's words back to them).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from os1.db import Database
 from os1.errors import InputError
 from os1.skills.base import SkillContext, Tool
 from os1.skills.calendar.when import When, extract_when
+from os1.text import second_person
 
 if TYPE_CHECKING:
     from os1.initiative.scheduler import HandlerContext, Item, Scheduler
@@ -36,16 +37,6 @@ _ABOUT = re.compile(r"^(?:to|that|about|of)\s+", re.I)
 class ReminderRequest:
     what: str
     when: When
-
-
-_YOU = {"my": "your", "me": "you", "i": "you", "mine": "yours", "myself": "yourself",
-        "i'm": "you're"}
-
-
-def to_you(text: str) -> str:
-    """The user's words said back to them: "call my mother" -> "call your mother"."""
-    return re.sub(r"\b(?:myself|mine|my|me|I'm|I)\b",
-                  lambda m: _YOU[m.group(0).lower()], text)
 
 
 def parse_reminder(text: str, now: datetime, zone: str) -> ReminderRequest:
@@ -129,7 +120,7 @@ async def run_add(args: dict[str, Any], ctx: SkillContext) -> str:
     zone = _zone(ctx)
     _, req = create(ctx.db, str(args["text"]), datetime.now(ZoneInfo(zone)), zone)
     repeat = " and then as it repeats" if req.when.rrule else ""
-    return f"I'll remind you to {to_you(req.what)} on {req.when.start:%a %d %b at %H:%M}{repeat}."
+    return f"I'll remind you to {second_person(req.what)} on {req.when.start:%a %d %b at %H:%M}{repeat}."
 
 
 async def run_list(args: dict[str, Any], ctx: SkillContext) -> str:
