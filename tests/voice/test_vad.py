@@ -86,6 +86,38 @@ def test_unfinished_words_wait_longer() -> None:
     assert 0.25 <= pushes * FRAME / 16000 < 0.4
 
 
+def silence_until_end(det: TurnDetector, hint_after_s: float = -1.0,
+                      hint: str = "") -> float:
+    """Seconds of silence until the turn ends; ``hint`` arrives after ``hint_after_s``."""
+    pushes = 0
+    while True:
+        if 0 <= hint_after_s <= pushes * FRAME / 16000 and det.hint_pending:
+            det.heard(hint)
+        if det.push(0.0) is TurnEvent.ENDED:
+            return (pushes + 1) * FRAME / 16000
+        pushes += 1
+
+
+def test_the_turn_waits_for_its_transcript_then_its_words() -> None:
+    settings = TurnSettings(end_ms=320, complete_end_ms=320, unfinished_end_ms=900)
+    det = TurnDetector(settings)
+    for _ in range(10):
+        det.push(1.0)
+    det.transcribing()  # a busy machine: the words come 0.6 s into the silence
+    assert 0.6 <= silence_until_end(det, 0.6, "What time is it?") < 0.7
+    for _ in range(10):
+        det.push(1.0)
+    det.transcribing()  # no transcript at all: the longest wait, then the turn ends anyway
+    assert 0.88 <= silence_until_end(det) < 0.95
+    for _ in range(10):
+        det.push(1.0)
+    det.transcribing()  # "So wait." then a pause: one or two words wait longer
+    assert 0.62 <= silence_until_end(det, 0.1, "So wait.") < 0.7
+    for _ in range(10):
+        det.push(1.0)
+    assert 0.3 <= silence_until_end(det) < 0.4  # no transcription asked for: the plain wait
+
+
 def test_short_clicks_do_not_start_a_turn() -> None:
     det = TurnDetector()
     assert [det.push(p) for p in (0.9, 0.9, 0.0, 0.9, 0.0)] == [TurnEvent.NONE] * 5

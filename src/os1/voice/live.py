@@ -148,6 +148,7 @@ class Conversation:
             self._hinted = False
             audio = np.concatenate(self._utterance)
             self._speculative = asyncio.create_task(asyncio.to_thread(self.stt.transcribe, audio))
+            self.detector.transcribing()
         elif event is TurnEvent.RESUMED:
             self._speculative = None
             self.detector.heard(None)

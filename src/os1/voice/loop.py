@@ -219,6 +219,7 @@ async def _paced_end_of_turn(
         event = detector.push(vad.probability(tail[i : i + FRAME]))
         if event is TurnEvent.PAUSED and speculative is None:
             speculative = asyncio.create_task(asyncio.to_thread(stt.transcribe, utterance))
+            detector.transcribing()
         if speculative is not None and speculative.done() and not hinted:
             hinted = True
             detector.heard(speculative.result().text)

@@ -129,6 +129,7 @@ class TurnSettings:
     end_ms: int = 320
     complete_end_ms: int = 320  # measured: 240 ms split "Wait please, what time is it?"
     unfinished_end_ms: int = 900
+    short_end_ms: int = 640  # one or two words so far ("So wait."): a pause, rarely the end
 
 
 class TurnDetector:
@@ -148,13 +149,24 @@ class TurnDetector:
         self.start_at = -1
         self.end_at = -1
         self.wait_ms = self.s.end_ms
+        self.hint_pending = False
+
+    def transcribing(self) -> None:
+        """The words so far are being transcribed: the turn does not end before :meth:`heard`
+        tells what they say (or ``unfinished_end_ms`` passes). The transcript is needed before
+        any answer anyway, so waiting for it costs nothing, and speech that resumes meanwhile
+        stays one turn on a busy machine too."""
+        self.hint_pending = True
 
     def heard(self, text: str | None) -> None:
         """What the words so far say about the end of the turn (None: speech resumed)."""
+        self.hint_pending = False
         if text is None:
             self.wait_ms = self.s.end_ms
         elif sounds_unfinished(text):
             self.wait_ms = self.s.unfinished_end_ms
+        elif len(text.split()) <= 2 and not text.rstrip().endswith(("?", "!")):
+            self.wait_ms = self.s.short_end_ms
         elif text.rstrip().endswith(("?", ".", "!")):
             self.wait_ms = self.s.complete_end_ms
         else:
@@ -175,6 +187,7 @@ class TurnDetector:
             return TurnEvent.NONE
         if voiced:
             self.silence_run = 0
+            self.hint_pending = False
             if self.paused:
                 self.paused = False
                 return TurnEvent.RESUMED
@@ -186,8 +199,10 @@ class TurnDetector:
                 self.end_at = self.samples - self.silence_run
                 return TurnEvent.PAUSED
             return TurnEvent.NONE
-        if self._ms(self.silence_run) >= self.wait_ms:
+        waited = self._ms(self.silence_run)
+        if waited >= self.wait_ms and (not self.hint_pending or waited >= self.s.unfinished_end_ms):
             self.in_speech = False
+            self.hint_pending = False
             self.paused = False
             self.speech_run = 0
             self.wait_ms = self.s.end_ms

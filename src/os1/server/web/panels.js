@@ -112,15 +112,22 @@ export class Panels {
   // ------------------------------------------------------------ memory
   async loadMemory(query) {
     const list = $("#memories");
+    const q = query.trim();
+    const asked = (this.memoryAsked = (this.memoryAsked || 0) + 1);
     try {
-      const q = query.trim();
-      const asked = (this.memoryAsked = (this.memoryAsked || 0) + 1);
+      list.dataset.query = q;
+      list.dataset.state = "searching";  // the old results stay, dimmed, until the new ones come
       const { memories } = await this.api(`/api/memory?q=${encodeURIComponent(q)}&limit=60`);
       if (asked !== this.memoryAsked) return;  // a newer search was made: its answer wins
+      list.dataset.state = "shown";
       list.replaceChildren();
       for (const m of memories) list.append(this.memoryCard(m));
       if (!memories.length) this.empty(list, q ? "I don't remember anything like that." : "Nothing yet. Talk to me.");
-    } catch (err) { this.failed(list, err); }
+    } catch (err) {
+      if (asked !== this.memoryAsked) return;
+      list.dataset.state = "failed";
+      this.failed(list, err);
+    }
   }
 
   memoryCard(m) {
