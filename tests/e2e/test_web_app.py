@@ -188,6 +188,33 @@ def test_mood_chart(page: Any) -> None:
     shot(page, "08_mood")
 
 
+def test_a_due_reminder_appears_in_the_conversation_with_its_reason(
+    page: Any, server: RunningServer
+) -> None:
+    import time
+
+    from playwright.sync_api import expect
+
+    from os1.initiative.clock import SystemClock
+    from os1.initiative.scheduler import Scheduler
+
+    user = server.state.users.by_name("theodore")
+    assert user is not None and server.state.initiative is not None
+
+    async def due_now() -> None:
+        with server.state.pool.lease(user.id) as uos:
+            Scheduler(uos.home.db, SystemClock()).schedule(
+                time.time() - 1, "reminder", {"text": "stretch my legs"}, key="e2e-stretch")
+        server.state.initiative.poke(user.id)  # what a turn that set it would do
+
+    page.click(".tab[data-tab=talk]")
+    server.call(due_now())
+    said = page.locator("#messages li.initiative[data-kind=reminder]")
+    expect(said).to_contain_text("Reminder: stretch your legs", timeout=60_000)
+    expect(said.locator(".why")).to_contain_text("you asked me to remind you")
+    shot(page, "16_initiative_reminder")
+
+
 def test_new_conversation_starts_fresh_and_keeps_memory(page: Any) -> None:
     from playwright.sync_api import expect
 

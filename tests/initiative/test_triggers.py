@@ -79,7 +79,7 @@ async def test_reminder_fires_at_its_time_with_reason(home: Home) -> None:
     assert "reminder" not in kinds(d.inbox)
     await d.run(until=six_pm + 60)
     [msg] = [m for m in d.inbox.recent(50) if m.kind == "reminder"]
-    assert msg.text == "Reminder: call my sister"
+    assert msg.text == "Reminder: call your sister"
     assert "remind you at 18:00" in msg.reason and msg.created == six_pm
 
 

@@ -4,6 +4,7 @@ nor change anything of user B's, through any route or WebSocket message type."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ CHECKED_ROUTES = {
     ("POST", "/api/approvals/approval_id/reject"), ("GET", "/api/mail"),
     ("GET", "/api/tokens"), ("POST", "/api/tokens"), ("POST", "/api/tokens/token_id/revoke"),
     ("POST", "/api/logout"), ("POST", "/api/look"), ("GET", "/v1/models"),
-    ("POST", "/v1/chat/completions"), ("WS", "/ws"),
+    ("POST", "/v1/chat/completions"), ("WS", "/ws"), ("GET", "/api/initiative"),
 }
 CHECKED_MESSAGES = {"chat", "stop", "voice_start", "voice_end", "voice_cancel", "ping",
                     "new_session"}
@@ -49,6 +50,21 @@ def propose(server: RunningServer, user_id: str, to: str) -> str:
     return server.call(ask())
 
 
+def remind(server: RunningServer, user_id: str, what: str) -> None:
+    """A reminder due now, and the server told to look (as a turn that set one would)."""
+    from os1.initiative.clock import SystemClock
+    from os1.initiative.scheduler import Scheduler
+
+    async def due_now() -> None:
+        with server.state.pool.lease(user_id) as uos:
+            Scheduler(uos.home.db, SystemClock()).schedule(time.time() - 1, "reminder",
+                                                           {"text": what}, key=what)
+        assert server.state.initiative is not None
+        server.state.initiative.poke(user_id)
+
+    server.call(due_now())
+
+
 @pytest.fixture(scope="module")
 def pair(server: RunningServer) -> Iterator[dict[str, Any]]:
     """Two users; B has said a secret, has a pending approval, a token and a memory."""
@@ -64,6 +80,11 @@ def pair(server: RunningServer) -> Iterator[dict[str, Any]]:
     token = b.post("/api/tokens", {"label": "bob's script"}).json()["token"]
     seen = b.look(sign_picture(SECRET.upper()))
     assert seen.status_code == 200 and seen.json()["remembered"], seen.text
+    remind(server, b_user.id, f"say {SECRET}")
+    deadline = time.monotonic() + 60
+    while not b.get("/api/initiative").json()["messages"]:  # the server's scheduler fired it
+        assert time.monotonic() < deadline, "B's reminder did not fire"
+        time.sleep(0.2)
     memories = b.get("/api/memory", params={"q": SECRET}).json()["memories"]
     assert memories, "B's own memory must find the secret"
     assert any("camera" in m["text"] for m in memories), "and what B's camera saw"
@@ -126,7 +147,25 @@ def test_a_cannot_read_bs_things(pair: dict[str, Any]) -> None:
     assert pair["approval"] not in {x["id"] for x in inbox["pending"] + inbox["decided"]}
     assert a.get("/api/tokens").json()["tokens"] == []
     assert a.get("/api/mood").json()["history"] == []
+    assert a.get("/api/initiative").json()["messages"] == []
     assert a.get("/api/mail").json()["messages"] == []  # with real mail: test_web_mail.py
+
+
+def test_bs_reminder_is_not_pushed_to_a(server: RunningServer, pair: dict[str, Any]) -> None:
+    a: Browser = pair["a"]
+    b: Browser = pair["b"]
+    with a.ws() as a_ws, b.ws() as b_ws:
+        for ws in (a_ws, b_ws):  # each connection is subscribed once it answers a ping
+            ws.send(json.dumps({"type": "ping"}))
+            while json.loads(ws.recv(timeout=30))["type"] != "pong":
+                pass
+        remind(server, pair["b_id"], f"whisper {SECRET} again")
+        while (frame := json.loads(b_ws.recv(timeout=60)))["type"] != "initiative":
+            pass
+        assert SECRET in frame["text"]
+        with pytest.raises(TimeoutError):
+            while True:
+                assert SECRET not in str(a_ws.recv(timeout=1.5))
 
 
 def test_a_cannot_change_bs_things(server: RunningServer, pair: dict[str, Any],

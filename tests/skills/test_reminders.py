@@ -77,7 +77,7 @@ async def test_fires_after_restart(os1_home: Path) -> None:
     daemon = Daemon(home, clock)
     await daemon.tick()
     texts = [m.text for m in Inbox(home.db).recent()]
-    assert "Reminder: call my sister" in texts
+    assert "Reminder: call your sister" in texts
     clock.set(datetime(2031, 3, 13, 8, 0, 1, tzinfo=LONDON))
     await daemon.tick()
     clock.set(datetime(2031, 3, 20, 8, 0, 1, tzinfo=LONDON))

@@ -33,7 +33,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.", min=1, max=65535)] = None,
     data: DataOption = None,
 ) -> None:
-    """Serve the web app and the OpenAI-compatible API to many users."""
+    """Serve the web app and the OpenAI-compatible API to many users.
+
+    Each user's scheduler (reminders, the morning briefing, check-ins) runs in the server too;
+    what it says appears in the user's open tabs with its reason.
+    """
     import uvicorn
 
     from os1.config import load_config

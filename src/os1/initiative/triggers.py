@@ -29,6 +29,7 @@ from os1.errors import NotFoundError, Os1Error
 from os1.initiative.clock import Clock, day_key, local, next_at
 from os1.initiative.messages import Inbox
 from os1.initiative.scheduler import Handler, HandlerContext, Item, Scheduler
+from os1.text import second_person
 
 if TYPE_CHECKING:
     from os1.home import Home
@@ -158,7 +159,7 @@ class Triggers:
     async def reminder(self, item: Item, ctx: HandlerContext) -> str:
         p = item.payload
         what = str(p.get("text") or p.get("message") or p.get("what") or "something")
-        text = f"Reminder: {what}"
+        text = f"Reminder: {second_person(what)}"  # "call my sister" -> "call your sister"
         if ctx.now - item.due > LATE_S:
             text += f" (this was due at {_hhmm(self.clock, item.due)}; I wasn't running then)"
         reason = str(p.get("reason") or

@@ -28,6 +28,7 @@ from os1.errors import ApprovalDenied, InputError, NotFoundError, Os1Error
 from os1.server.auth import Passwords, Principal, RateLimiter, check_csrf, require
 from os1.server.camera import Camera
 from os1.server.homes import HomePool
+from os1.server.initiative import ServerInitiative
 from os1.server.loopwatch import LoopWatch
 from os1.server.users import Accounts, open_user_store
 from os1.server.voice import VoiceService
@@ -57,6 +58,7 @@ class ServerState:
     signup_ip: RateLimiter = field(default_factory=lambda: RateLimiter(10, 3600.0))
     watch: LoopWatch = field(default_factory=LoopWatch)
     camera: Camera = field(default_factory=Camera)
+    initiative: ServerInitiative | None = None  # every user's scheduler; None: not run here
 
     @classmethod
     def open(
@@ -72,7 +74,8 @@ class ServerState:
             tools = builtin_tools()
         users = open_user_store(config, root)
         pool = HomePool(root, config, max_open=config.server.max_open_homes, tools=tools)
-        state = cls(config, root, users, pool, voice=VoiceService(config.voice))
+        state = cls(config, root, users, pool, voice=VoiceService(config.voice),
+                    initiative=ServerInitiative(pool))
         if passwords is not None:
             state.passwords = passwords
         return state
@@ -268,7 +271,13 @@ def create_app(state: ServerState) -> ASGIApp:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         watcher = asyncio.create_task(state.watch.run())
+        stop = asyncio.Event()
+        initiative = (asyncio.create_task(state.initiative.run(stop), name="os1-initiative")
+                      if state.initiative is not None else None)
         yield
+        stop.set()
+        if initiative is not None:
+            await initiative  # the item in progress finishes first; nothing runs twice
         watcher.cancel()
         await state.aclose()
 

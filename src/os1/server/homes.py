@@ -136,6 +136,7 @@ class UserOS:
         self.tools = tools
         self.turn_lock = TurnLock(user_id, locks)
         self.leases = 0
+        self.daemon: Any = None  # the initiative loop's Daemon for this home (server/initiative)
         self._engine: Engine | None = None
         self._persona: Persona | None = None
 

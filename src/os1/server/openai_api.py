@@ -145,8 +145,12 @@ async def _turn(st: ServerState, user_id: str, req: ChatRequest) -> AsyncIterato
             history, text = client_history(req, sid)
             engine = copy.copy(uos.engine())  # same mind, this call's history
             engine.episodes = ClientHistory(uos.home.episodes, history, sid)
-            async for ev in engine.turn(text):
-                yield ev
+            try:
+                async for ev in engine.turn(text):
+                    yield ev
+            finally:
+                if st.initiative is not None:  # the turn may have set a reminder
+                    st.initiative.poke(user_id)
 
 
 async def _stream(st: ServerState, user_id: str, req: ChatRequest) -> AsyncIterator[str]:

@@ -1,4 +1,5 @@
-"""The OS itself: first boot (the OS names itself), persona, conversation history, mood."""
+"""The OS itself: first boot (the OS names itself), persona, conversation history, mood, and
+what it said on its own initiative."""
 
 from __future__ import annotations
 
@@ -67,6 +68,8 @@ async def first_boot(request: Request) -> Response:
                 wish=req.wish, voice=voice, created=now(),
             )
             uos.set_persona(made)
+    if st.initiative is not None:  # awake now: its daily plan and reminders start
+        st.initiative.poke(principal.user.id)
     return JSONResponse({"persona": persona_json(made)})
 
 
@@ -96,10 +99,23 @@ async def mood(request: Request) -> Response:
     })
 
 
+async def initiative(request: Request) -> Response:
+    """What the OS said on its own (reminders, briefings, check-ins), newest first."""
+    from os1.initiative.messages import Inbox
+
+    st = state_of(request)
+    principal = who(request)
+    await st.pool.ready(principal.user.id)
+    with st.pool.lease(principal.user.id) as uos:
+        messages = Inbox(uos.home.db).recent(50)
+    return JSONResponse({"messages": [m.as_dict() for m in messages]})
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/api/persona", persona),
         Route("/api/first-boot", first_boot, methods=["POST"]),
         Route("/api/history", history),
         Route("/api/mood", mood),
+        Route("/api/initiative", initiative),
     ]

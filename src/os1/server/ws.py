@@ -241,6 +241,8 @@ class Conversation:
                              "server")
         finally:
             self.engine = None
+            if self.st.initiative is not None:  # the turn may have set a reminder
+                self.st.initiative.poke(self.user.id)
 
 
 async def conversation(ws: WebSocket) -> None:
@@ -256,7 +258,10 @@ async def conversation(ws: WebSocket) -> None:
         return
     await ws.accept()
     conv = Conversation(ws, st, principal.user)
+    initiative = st.initiative
     try:
+        if initiative is not None:  # what os1 said on its own while no tab was open, then live
+            await initiative.subscribe(principal.user.id, conv.send_text)
         while not conv.closed:
             msg = await ws.receive()
             if msg["type"] == "websocket.disconnect":
@@ -269,6 +274,8 @@ async def conversation(ws: WebSocket) -> None:
         pass
     finally:
         conv.gone()
+        if initiative is not None:
+            initiative.unsubscribe(principal.user.id, conv.send_text)
 
 
 async def deny(ws: WebSocket, status: int, message: str) -> None:

@@ -199,6 +199,13 @@ const handlers = {
   approval_needed(ev) { note(`I'd like your OK first: ${ev.summary}. It's in your inbox.`); panels.inboxCount(); },
   action_done(ev) { note(`Done: ${ev.result || ev.tool}`); },
   notice(ev) { note(ev.text); },
+  // something os1 says on its own (a reminder, the morning briefing), with its reason
+  initiative(ev) {
+    const li = addMessage("os initiative", ev.text);
+    li.dataset.kind = ev.kind;
+    li.append(el("span", "why", ev.approval_id ? `${ev.reason} It's waiting for your OK in the inbox.` : ev.reason));
+    if (ev.approval_id) panels.inboxCount();
+  },
   session_started() {
     $("#messages").replaceChildren();
     addMessage("os", `I'm listening, ${state.persona.user_name}.`);

@@ -1,0 +1,170 @@
+"""Initiative inside ``os1 serve``: every user's scheduler runs in the server, and what it says
+reaches the user's open browser tabs at once.
+
+One loop serves all users. Each user has a time to look again: when their next scheduled item
+is due, and at the latest ``plan_s`` later (the daily jobs are planned then). A turn, first
+boot or a new conversation pokes the user (a reminder made in chat is looked at straight
+away). Looking means leasing the user's home from the pool and running
+:meth:`os1.initiative.daemon.Daemon.tick`, the same code ``os1 daemon`` runs, so the
+scheduler's atomic claims keep every item to one runner and restart safety comes from there:
+items survive a killed server and run once when it is back.
+
+A fired message goes to every connection the user has open, as
+``{"type": "initiative", "kind", "text", "reason", "approval_id", "id", "created"}``, and is
+marked seen. With no tab open it waits, unseen, and is sent when the user next connects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from os1.initiative.clock import Clock, SystemClock
+from os1.initiative.messages import Inbox, InitiativeMessage
+
+if TYPE_CHECKING:
+    from os1.initiative.daemon import Daemon
+    from os1.initiative.scheduler import Fired
+    from os1.server.homes import HomePool, UserOS
+
+log = logging.getLogger("os1.server")
+POLL_S = 15.0  # longest sleep between looks when nothing pokes the loop
+PLAN_S = 3600.0  # a user with nothing due is still looked at this often (daily planning)
+NEVER = math.inf
+
+Push = Callable[[str], Awaitable[None]]
+
+
+def message_json(msg: InitiativeMessage) -> str:
+    return json.dumps({"type": "initiative", "id": msg.id, "kind": msg.kind, "text": msg.text,
+                       "reason": msg.reason, "approval_id": msg.approval_id,
+                       "created": msg.created}, ensure_ascii=False)
+
+
+class ServerInitiative:
+    def __init__(self, pool: HomePool, clock: Clock | None = None, *,
+                 poll_s: float = POLL_S, plan_s: float = PLAN_S) -> None:
+        self.pool = pool
+        self.clock = clock or SystemClock()
+        self.poll_s = poll_s
+        self.plan_s = plan_s
+        self.next_look: dict[str, float] = {}
+        self.planned: dict[str, float] = {}  # when each user's daily jobs were last planned
+        self.listeners: dict[str, set[Push]] = {}
+        self.looks = 0  # homes looked at, for tests and /api/health
+        self._wake = asyncio.Event()
+
+    # who is listening -----------------------------------------------------------------------
+    async def subscribe(self, user_id: str, push: Push) -> None:
+        """A connection opened: send it what waited unseen, then everything new."""
+        self.listeners.setdefault(user_id, set()).add(push)
+        await self.pool.ready(user_id)
+        with self.pool.lease(user_id) as uos:
+            inbox = Inbox(uos.home.db)
+            waiting = sorted(inbox.recent(50, unseen_only=True), key=lambda m: m.created)
+            inbox.mark_seen([m.id for m in waiting])
+        for msg in waiting:
+            await push(message_json(msg))
+        self.poke(user_id)
+
+    def unsubscribe(self, user_id: str, push: Push) -> None:
+        pushes = self.listeners.get(user_id)
+        if pushes is not None:
+            pushes.discard(push)
+            if not pushes:
+                del self.listeners[user_id]
+
+    def poke(self, user_id: str) -> None:
+        """Look at this user's schedule now (something may have been added)."""
+        self.next_look[user_id] = 0.0
+        self._wake.set()
+
+    def poke_all(self) -> None:
+        for user_id in self.next_look:
+            self.next_look[user_id] = 0.0
+        self._wake.set()
+
+    # the loop -------------------------------------------------------------------------------
+    def known_users(self) -> list[str]:
+        """Users whose home exists on this server (first boot made it)."""
+        root = self.pool.root / "users"
+        if not root.is_dir():
+            return []
+        return [p.name for p in root.iterdir() if p.is_dir() and p.name.isalnum()]
+
+    async def run(self, stop: asyncio.Event) -> None:
+        for user_id in self.known_users():
+            self.next_look.setdefault(user_id, 0.0)
+        while not stop.is_set():
+            now = self.clock.now()
+            due = [u for u, t in self.next_look.items() if t <= now]
+            for user_id in due:
+                if stop.is_set():
+                    return
+                try:
+                    await self.look(user_id)
+                except Exception:  # one user's broken home must not stop everyone's reminders
+                    log.exception("initiative failed for user %s", user_id)
+                    self.next_look[user_id] = self.clock.now() + self.poll_s
+                await asyncio.sleep(0)  # let turns in progress breathe between homes
+            await self._sleep(stop)
+
+    async def _sleep(self, stop: asyncio.Event) -> None:
+        soonest = min(self.next_look.values(), default=NEVER)
+        wait = max(0.0, min(self.poll_s, soonest - self.clock.now()))
+        self._wake.clear()
+        waker = asyncio.ensure_future(self._wake.wait())
+        stopper = asyncio.ensure_future(stop.wait())
+        _, pending = await asyncio.wait({waker, stopper}, timeout=wait,
+                                        return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def look(self, user_id: str) -> list[Fired]:
+        """Plan and run what is due for one user; push what it said. Returns what ran."""
+        self.looks += 1
+        await self.pool.ready(user_id)
+        with self.pool.lease(user_id) as uos:
+            if uos.persona is None:  # not woken yet: first boot pokes again
+                self.next_look[user_id] = NEVER
+                return []
+            daemon = self._daemon(uos)
+            now = self.clock.now()
+            nxt = daemon.scheduler.next_due()
+            if (nxt is None or nxt > now) and self.planned.get(user_id, -NEVER) > now - self.plan_s:
+                # a poke after a turn with nothing due: one query, no planning, nothing run
+                self.next_look[user_id] = min(nxt if nxt is not None else NEVER,
+                                              self.planned[user_id] + self.plan_s)
+                return []
+            sent: list[InitiativeMessage] = []
+            daemon.on_fired = lambda _f, msg: sent.append(msg) if msg is not None else None
+            fired = await daemon.tick()
+            self.planned[user_id] = now
+            nxt = daemon.scheduler.next_due()
+            self.next_look[user_id] = min(nxt if nxt is not None else NEVER, now + self.plan_s)
+            if sent and self.listeners.get(user_id):
+                for msg in sent:
+                    await self._push(user_id, message_json(msg))
+                daemon.inbox.mark_seen([m.id for m in sent])
+        return fired
+
+    def _daemon(self, uos: UserOS) -> Daemon:
+        """One Daemon per open home, kept on it (a reopened home gets a new one)."""
+        from os1.initiative.daemon import Daemon
+
+        if uos.daemon is None:
+            uos.daemon = Daemon(uos.home, self.clock)
+        daemon: Daemon = uos.daemon
+        return daemon
+
+    async def _push(self, user_id: str, frame: str) -> None:
+        for push in list(self.listeners.get(user_id, ())):
+            await push(frame)
+
+
+__all__ = ["ServerInitiative", "message_json"]
