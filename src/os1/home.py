@@ -58,7 +58,7 @@ class Home:
         from os1.initiative.approvals import Actions
         from os1.plugins import registry
 
-        return Actions(self.db, registry().tools, self.skill_context)
+        return Actions.open(registry().tools, self.skill_context)
 
     def close(self) -> None:
         self.db.close()

@@ -14,7 +14,7 @@ import pytest
 
 from os1.config import Config
 from os1.engine import Engine
-from os1.errors import InputError
+from os1.errors import ApprovalDenied, InputError
 from os1.memory.episodes import Episodes
 from os1.mind.persona import Persona
 from os1.server.users import Accounts, UserStore, digest
@@ -244,5 +244,38 @@ async def test_homes_share_the_log_and_the_lock_when_postgres_is_set(
             assert not second.turn_lock.locked()  # the local lock was let go again
         async with second.turn_lock:
             pass
+    await one.aclose()
+    await two.aclose()
+
+
+async def test_an_approval_proposed_on_one_server_is_approved_on_the_other_once(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from os1.server.homes import HomePool
+    from os1.skills.base import SkillContext, Tool
+
+    runs: list[dict[str, Any]] = []
+
+    async def send(args: dict[str, Any], ctx: SkillContext) -> str:  # test double for mail
+        runs.append(args)
+        return "sent"
+
+    tools = {"send_note": Tool("send_note", "Test double: records the send.",
+                               {"type": "object"}, True, send)}
+    cfg = Config()
+    cfg.home = tmp_path
+    cfg.server.database_url = pg_url
+    one = HomePool(tmp_path / "a", cfg, model=ScriptedModel(), tools=tools)
+    two = HomePool(tmp_path / "b", cfg, model=ScriptedModel(), tools=tools)
+    user = uid()
+    with one.lease(user) as first, two.lease(user) as second:
+        out = await first.actions.request("send_note", {"to": "amy"}, "you asked me to")
+        assert [r["id"] for r in second.actions.pending()] == [out.approval_id]
+        done = await second.actions.approve(out.approval_id)
+        assert done.status == "done" and runs == [{"to": "amy"}]
+        with pytest.raises(ApprovalDenied):
+            await first.actions.approve(out.approval_id)
+        assert [e["outcome"] for e in first.actions.audit()] == ["done"]
+    assert runs == [{"to": "amy"}]
     await one.aclose()
     await two.aclose()

@@ -35,7 +35,7 @@ def actions(home: Any) -> Any:
 
     tools: dict[str, Any] = {}
     register_tools(tools)
-    return Actions(home.db, tools, home.skill_context)
+    return Actions.open(tools, home.skill_context)
 
 
 class RequestEnded(Exception):

@@ -80,7 +80,7 @@ def submit(address: str, account: Annotated[str, typer.Option(help="mail account
 
         tools: dict[str, Any] = dict(actions.tools)
         register_tools(tools)
-        actions = Actions(home.db, tools, home.skill_context)
+        actions = Actions.open(tools, home.skill_context)
 
     async def confirm(summary: str) -> bool:
         answer = console.input(f"{summary}. Send it? [y/N] ").strip().lower()

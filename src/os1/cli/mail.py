@@ -33,7 +33,7 @@ def _act(home: Any, tool: str, args: dict[str, Any], reason: str, yes: bool) -> 
     tools: dict[str, Any] = {}
     register_tools(tools)
     journal_tools(tools)
-    actions = Actions(home.db, tools, home.skill_context)
+    actions = Actions.open(tools, home.skill_context)
 
     async def confirm(summary: str) -> bool:
         return yes or bool(typer.confirm(f"{summary}. Go ahead?", default=False))

@@ -3,17 +3,18 @@
 Every side-effecting tool call goes through :meth:`Actions.request`. It runs at once only
 when a standing rule covers it or the caller's interactive ``confirm`` says yes; otherwise it
 waits in the queue until ``approve``. Every run is written to the audit log with its reason and
-the approval or rule that allowed it. All of it lives in SQLite, so a pending approval
-survives a crash or kill -9 and a decided one is never run twice.
+the approval or rule that allowed it. All of it is stored (SQLite under the home; PostgreSQL,
+``os1.scale.approvals``, when ``server.database_url`` is set), so a pending approval survives a
+crash or kill -9 and a decided one is never run twice. ``Actions.open`` picks the store.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from os1.db import Database, new_id, now
 from os1.errors import ApprovalDenied, NotFoundError
@@ -71,33 +72,151 @@ class Outcome:
     allowed_by: str = ""
 
 
-class Actions:
-    def __init__(self, db: Database, tools: dict[str, Tool], ctx: SkillContext) -> None:
+Row = Mapping[str, Any]
+
+
+class ApprovalStore(Protocol):
+    """Where approvals, standing rules and the audit log are kept (one user's)."""
+
+    def add_rule(self, rule_id: str, tool: str, match: str, description: str,
+                 created: float) -> None: ...
+    def rules(self, tool: str | None = None) -> list[Row]: ...
+    def rule(self, rule_id: str) -> Row | None: ...
+    def remove_rule(self, rule_id: str) -> bool: ...
+    def by_key(self, key: str) -> Row | None: ...
+    def insert(self, row: dict[str, Any]) -> bool:
+        """Store a new pending approval; False when its key is taken already."""
+    def get(self, aid: str) -> Row | None: ...
+    def pending(self) -> list[Row]: ...
+    def decided(self, limit: int) -> list[Row]: ...
+    def interrupted(self, before: float) -> list[Row]: ...
+    def move(self, aid: str, status: str, decided: float) -> bool:
+        """pending -> ``status``, atomically: True only for the one caller that moved it."""
+    def finish(self, aid: str, status: str, result: str, audit: dict[str, Any]) -> None:
+        """The outcome and its audit entry, together or not at all."""
+    def audit(self, limit: int) -> list[Row]: ...
+
+
+APPROVAL_COLUMNS = ("id", "tool", "arguments", "reason", "summary", "origin", "created", "key")
+AUDIT_COLUMNS = ("id", "ts", "tool", "arguments", "reason", "allowed_by", "outcome", "result")
+
+
+def _dicts(rows: list[sqlite3.Row]) -> list[Row]:
+    return [dict(r) for r in rows]
+
+
+class SqliteApprovals:
+    def __init__(self, db: Database) -> None:
         self.db = db
+        db.migrate("approvals", SCHEMA)
+
+    def add_rule(self, rule_id: str, tool: str, match: str, description: str,
+                 created: float) -> None:
+        self.db.execute("INSERT INTO rules VALUES (?, ?, ?, ?, ?)",
+                        (rule_id, tool, match, description, created))
+
+    def rules(self, tool: str | None = None) -> list[Row]:
+        if tool is None:
+            return _dicts(self.db.query("SELECT * FROM rules ORDER BY created"))
+        return _dicts(self.db.query("SELECT * FROM rules WHERE tool=? ORDER BY created", (tool,)))
+
+    def rule(self, rule_id: str) -> Row | None:
+        rows = _dicts(self.db.query("SELECT * FROM rules WHERE id=?", (rule_id,)))
+        return rows[0] if rows else None
+
+    def remove_rule(self, rule_id: str) -> bool:
+        return bool(self.db.execute("DELETE FROM rules WHERE id=?", (rule_id,)).rowcount)
+
+    def by_key(self, key: str) -> Row | None:
+        rows = _dicts(self.db.query("SELECT * FROM approvals WHERE key=?", (key,)))
+        return rows[0] if rows else None
+
+    def insert(self, row: dict[str, Any]) -> bool:
+        cur = self.db.execute(
+            f"INSERT OR IGNORE INTO approvals ({', '.join(APPROVAL_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(APPROVAL_COLUMNS))})",
+            tuple(row[c] for c in APPROVAL_COLUMNS),
+        )
+        return cur.rowcount == 1
+
+    def get(self, aid: str) -> Row | None:
+        rows = _dicts(self.db.query("SELECT * FROM approvals WHERE id=?", (aid,)))
+        return rows[0] if rows else None
+
+    def pending(self) -> list[Row]:
+        return _dicts(self.db.query(
+            "SELECT * FROM approvals WHERE status='pending' ORDER BY created"))
+
+    def decided(self, limit: int) -> list[Row]:
+        return _dicts(self.db.query(
+            "SELECT * FROM approvals WHERE status!='pending' ORDER BY decided DESC LIMIT ?",
+            (limit,)))
+
+    def interrupted(self, before: float) -> list[Row]:
+        return _dicts(self.db.query(
+            "SELECT * FROM approvals WHERE status='running' AND decided < ? ORDER BY decided",
+            (before,)))
+
+    def move(self, aid: str, status: str, decided: float) -> bool:
+        cur = self.db.execute(
+            "UPDATE approvals SET status=?, decided=? WHERE id=? AND status='pending'",
+            (status, decided, aid))
+        return cur.rowcount == 1
+
+    def finish(self, aid: str, status: str, result: str, audit: dict[str, Any]) -> None:
+        with self.db.transaction() as c:
+            c.execute("UPDATE approvals SET status=?, result=? WHERE id=?", (status, result, aid))
+            c.execute(f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) "
+                      f"VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
+                      tuple(audit[c] for c in AUDIT_COLUMNS))
+
+    def audit(self, limit: int) -> list[Row]:
+        return _dicts(self.db.query("SELECT * FROM audit ORDER BY ts DESC LIMIT ?", (limit,)))
+
+
+def approval_store(ctx: SkillContext) -> ApprovalStore:
+    """The store ``ctx`` points at: the user's rows in PostgreSQL when the config names a
+    database (``server.database_url`` / OS1_DATABASE_URL), else SQLite in the home."""
+    url = ctx.config.server.database_url if ctx.config is not None else ""
+    if url:
+        from os1.scale.approvals import PgApprovals
+
+        home = ctx.extras.get("home")
+        return PgApprovals(url, str(getattr(home, "user_id", "local")))
+    return SqliteApprovals(ctx.db)
+
+
+class Actions:
+    def __init__(self, store: Database | ApprovalStore, tools: dict[str, Tool],
+                 ctx: SkillContext) -> None:
+        self.store: ApprovalStore = (
+            SqliteApprovals(store) if isinstance(store, Database) else store
+        )
         self.tools = tools
         self.ctx = ctx
-        db.migrate("approvals", SCHEMA)
+
+    @classmethod
+    def open(cls, tools: dict[str, Tool], ctx: SkillContext) -> Actions:
+        """Actions on the store the context's config chooses (see :func:`approval_store`)."""
+        return cls(approval_store(ctx), tools, ctx)
 
     # rules ---------------------------------------------------------------------------
     def add_rule(self, tool: str, match: dict[str, Any], description: str) -> str:
         if tool not in self.tools:
             raise NotFoundError(f"There is no tool called '{tool}'; see 'os1 rules --help'.")
         rid = new_id("r")
-        self.db.execute(
-            "INSERT INTO rules VALUES (?, ?, ?, ?, ?)",
-            (rid, tool, json.dumps(match, sort_keys=True), description, now()),
-        )
+        self.store.add_rule(rid, tool, json.dumps(match, sort_keys=True), description, now())
         return rid
 
-    def rules(self) -> list[sqlite3.Row]:
-        return self.db.query("SELECT * FROM rules ORDER BY created")
+    def rules(self) -> list[Row]:
+        return self.store.rules()
 
     def remove_rule(self, rule_id: str) -> None:
-        if not self.db.execute("DELETE FROM rules WHERE id=?", (rule_id,)).rowcount:
+        if not self.store.remove_rule(rule_id):
             raise NotFoundError(f"No standing rule {rule_id}; 'os1 rules list' shows them.")
 
     def matching_rule(self, tool: str, args: dict[str, Any]) -> str | None:
-        for r in self.db.query("SELECT id, match FROM rules WHERE tool=?", (tool,)):
+        for r in self.store.rules(tool):
             want = json.loads(r["match"])
             if all(args.get(k) == v for k, v in want.items()):
                 return str(r["id"])
@@ -127,17 +246,13 @@ class Actions:
             result = await tool.run(args, self.ctx)
             return Outcome("done", result, "", "read-only")
         if key is not None:
-            seen = self.db.query("SELECT id, status, result FROM approvals WHERE key=?", (key,))
-            if seen:
-                return Outcome(seen[0]["status"], seen[0]["result"], seen[0]["id"])
+            seen = self.store.by_key(key)
+            if seen is not None:
+                return Outcome(seen["status"], seen["result"], seen["id"])
         aid = new_id("a")
-        cur = self.db.execute(
-            "INSERT OR IGNORE INTO approvals "
-            "(id, tool, arguments, reason, summary, origin, created, key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (aid, tool_name, json.dumps(args), reason, tool.summarize(args), origin, now(), key),
-        )
-        if cur.rowcount != 1:  # a concurrent request with the same key won the insert
+        row = {"id": aid, "tool": tool_name, "arguments": json.dumps(args), "reason": reason,
+               "summary": tool.summarize(args), "origin": origin, "created": now(), "key": key}
+        if not self.store.insert(row):  # a concurrent request with the same key won the insert
             return await self.request(tool_name, args, reason, origin=origin, key=key)
         rule = self.matching_rule(tool_name, args)
         if rule:
@@ -145,25 +260,18 @@ class Actions:
         if confirm is not None:
             if await confirm(tool.summarize(args)):
                 return await self._run(aid, "interactive")
-            self._decide(aid, "rejected")
+            self.store.move(aid, "rejected", now())
             return Outcome("rejected", "", aid)
         return Outcome("pending", "", aid)
 
-    def pending(self) -> list[sqlite3.Row]:
-        return self.db.query("SELECT * FROM approvals WHERE status='pending' ORDER BY created")
+    def pending(self) -> list[Row]:
+        return self.store.pending()
 
-    def get(self, aid: str) -> sqlite3.Row:
-        rows = self.db.query("SELECT * FROM approvals WHERE id=?", (aid,))
-        if not rows:
+    def get(self, aid: str) -> Row:
+        row = self.store.get(aid)
+        if row is None:
             raise NotFoundError(f"No approval {aid}; 'os1 approvals' lists pending ones.")
-        return rows[0]
-
-    def _decide(self, aid: str, status: str) -> bool:
-        cur = self.db.execute(
-            "UPDATE approvals SET status=?, decided=? WHERE id=? AND status='pending'",
-            (status, now(), aid),
-        )
-        return cur.rowcount == 1
+        return row
 
     async def approve(self, aid: str) -> Outcome:
         row = self.get(aid)
@@ -173,16 +281,12 @@ class Actions:
 
     def reject(self, aid: str) -> None:
         row = self.get(aid)
-        if not self._decide(aid, "rejected"):
+        if not self.store.move(aid, "rejected", now()):
             raise ApprovalDenied(f"Approval {aid} is already {row['status']}.")
 
     async def _run(self, aid: str, allowed_by: str) -> Outcome:
         # Claim atomically: only one caller moves pending -> running, so nothing runs twice.
-        cur = self.db.execute(
-            "UPDATE approvals SET status='running', decided=? WHERE id=? AND status='pending'",
-            (now(), aid),
-        )
-        if cur.rowcount != 1:
+        if not self.store.move(aid, "running", now()):
             raise ApprovalDenied(f"Approval {aid} was already decided; nothing was run.")
         row = self.get(aid)
         tool = self._tool(row["tool"])
@@ -193,40 +297,23 @@ class Actions:
         except Exception as exc:
             result = str(exc)
             status = "failed"
-        with self.db.transaction() as c:
-            c.execute("UPDATE approvals SET status=?, result=? WHERE id=?", (status, result, aid))
-            c.execute(
-                "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    new_id("l"),
-                    now(),
-                    row["tool"],
-                    row["arguments"],
-                    row["reason"],
-                    f"{allowed_by}:{aid}",
-                    status,
-                    result,
-                ),
-            )
+        self.store.finish(aid, status, result, {
+            "id": new_id("l"), "ts": now(), "tool": row["tool"], "arguments": row["arguments"],
+            "reason": row["reason"], "allowed_by": f"{allowed_by}:{aid}", "outcome": status,
+            "result": result,
+        })
         return Outcome(status, result, aid, allowed_by)
 
-    def interrupted(self, older_than_s: float = 600.0) -> list[sqlite3.Row]:
+    def interrupted(self, older_than_s: float = 600.0) -> list[Row]:
         """Actions left 'running' (the process died mid-action). They are never re-run on
         their own: an outward action may or may not have happened, so the user decides."""
-        return self.db.query(
-            "SELECT * FROM approvals WHERE status='running' AND decided < ? ORDER BY decided",
-            (now() - older_than_s,),
-        )
+        return self.store.interrupted(now() - older_than_s)
 
-    def decided(self, limit: int = 20) -> list[sqlite3.Row]:
-        return self.db.query(
-            "SELECT * FROM approvals WHERE status!='pending' ORDER BY decided DESC LIMIT ?",
-            (limit,),
-        )
+    def decided(self, limit: int = 20) -> list[Row]:
+        return self.store.decided(limit)
 
-    def rule(self, rule_id: str) -> sqlite3.Row | None:
-        rows = self.db.query("SELECT * FROM rules WHERE id=?", (rule_id,))
-        return rows[0] if rows else None
+    def rule(self, rule_id: str) -> Row | None:
+        return self.store.rule(rule_id)
 
-    def audit(self, limit: int = 100) -> list[sqlite3.Row]:
-        return self.db.query("SELECT * FROM audit ORDER BY ts DESC LIMIT ?", (limit,))
+    def audit(self, limit: int = 100) -> list[Row]:
+        return self.store.audit(limit)

@@ -160,7 +160,7 @@ class UserOS:
     def actions(self) -> Actions:
         from os1.initiative.approvals import Actions
 
-        return Actions(self.home.db, self.tools, self.home.skill_context)
+        return Actions.open(self.tools, self.home.skill_context)
 
     def engine(self) -> Engine:
         """The engine for this user; first boot must have happened (persona stored)."""

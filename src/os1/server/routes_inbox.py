@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -18,7 +18,7 @@ MAIL_COLUMNS = (
 )
 
 
-def approval_json(r: sqlite3.Row) -> dict[str, Any]:
+def approval_json(r: Mapping[str, Any]) -> dict[str, Any]:
     try:
         args = json.loads(r["arguments"])
     except json.JSONDecodeError:

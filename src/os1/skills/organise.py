@@ -49,7 +49,7 @@ async def _propose(ctx: Any, tool: str, args: dict[str, Any], text: str) -> str:
 
     tools: dict[str, Any] = {}
     register_tools(tools)
-    actions = Actions(ctx.db, tools, ctx)
+    actions = Actions.open(tools, ctx)
     out = await actions.request(tool, args, f"you said: {text}", origin="chat")
     if out.status == "done":  # a standing rule allowed it
         return str(out.result)
