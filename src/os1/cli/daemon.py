@@ -71,8 +71,13 @@ def daemon(
 
     home = open_home()
     end = parse_until(until, time.time()) if until else None
+    queue = None
+    if home.config.server.database_url:  # Postgres: due work goes to `os1 worker` processes
+        from os1.scale.queue import Queue
+
+        queue = Queue(home.config.server.database_url)
     with daemon_lock(home.path):
-        d = Daemon(home, on_fired=_printer(json_out), poll_s=poll)
+        d = Daemon(home, on_fired=_printer(json_out), poll_s=poll, queue=queue)
 
         async def main() -> None:
             stop = asyncio.Event()
@@ -83,8 +88,53 @@ def daemon(
 
         if not once:
             err_console.print(f"os1 daemon: running for {home.path} (Ctrl-C stops it).")
-        asyncio.run(main())
+        if queue is not None:
+            err_console.print("os1 daemon: due work goes to the job queue in PostgreSQL; "
+                              "'os1 worker' processes do it.")
+        try:
+            asyncio.run(main())
+        finally:
+            if queue is not None:
+                if json_out and d.handed:
+                    print(json.dumps({"type": "handed", "jobs": d.handed}), flush=True)
+                queue.close()
+
+
+def worker(
+    queue_name: Annotated[str, typer.Option("--queue", help="Which queue to work.")] = "default",
+    once: Annotated[bool, typer.Option(help="Run what is waiting now, then exit.")] = False,
+    lease: Annotated[float, typer.Option(help="Seconds a job is held between renewals x3.",
+                                         min=1.0)] = 30.0,
+) -> None:
+    """Do background work from the PostgreSQL job queue (needs OS1_DATABASE_URL).
+
+    'os1 daemon' hands due reminders, briefings, check-ins and reflection to the queue when
+    PostgreSQL is configured; run one or more workers, on any host that sees the homes. A
+    worker that dies loses its jobs' leases and another worker takes them over.
+    """
+    import signal
+    import threading
+
+    from os1.config import load_config
+    from os1.scale.queue import Worker
+
+    url = load_config().server.database_url
+    if not url:
+        raise InputError("os1 worker needs a database: set OS1_DATABASE_URL=postgresql://... "
+                         "(without one, 'os1 daemon' does the work itself).")
+    w = Worker(url, queue_name, lease)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    if not once:
+        err_console.print(f"os1 worker: working queue '{queue_name}' (Ctrl-C stops it).")
+    try:
+        done = w.work_waiting() if once else w.work(stop)
+    finally:
+        w.close()
+    err_console.print(f"os1 worker: {done} job(s) run.")
 
 
 def register(app: typer.Typer) -> None:
     app.command("daemon")(plain_errors(daemon))
+    app.command("worker")(plain_errors(worker))

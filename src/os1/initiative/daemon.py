@@ -15,7 +15,7 @@ import fcntl
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from os1.errors import Os1Error
 from os1.initiative.clock import Clock, SystemClock
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 BATCH = 500  # items per pass; between passes the loop re-plans and checks for a stop
 POLL_S = 15.0  # longest sleep: items added by other processes are picked up this quickly
+HAND_OVER_S = 1.0  # with the job queue: how often to look again while workers catch up
 
 OnFired = Callable[[Fired, InitiativeMessage | None], None]
 
@@ -62,8 +63,12 @@ def daemon_lock(home_dir: Path) -> Iterator[None]:
 
 
 class Daemon:
+    """``queue`` (an os1.scale.queue.Queue, when Postgres is configured): due work is handed to
+    the job queue for ``os1 worker`` processes instead of being run here."""
+
     def __init__(self, home: Home, clock: Clock | None = None,
-                 on_fired: OnFired | None = None, poll_s: float = POLL_S) -> None:
+                 on_fired: OnFired | None = None, poll_s: float = POLL_S,
+                 queue: Any | None = None) -> None:
         self.home = home
         self.clock = clock or SystemClock()
         self.scheduler = Scheduler(home.db, self.clock, extras={"home": home})
@@ -72,12 +77,29 @@ class Daemon:
         self.inbox = Inbox(home.db)
         self.on_fired = on_fired
         self.poll_s = poll_s
+        self.queue = queue
+        self.handed: list[int] = []  # job ids handed to the queue
 
     async def tick(self) -> list[Fired]:
-        """Plan, then run everything due now. Returns what ran."""
+        """Plan, then run everything due now (or hand it to the queue). Returns what ran."""
         now = self.clock.now()
         self.triggers.plan(now)
+        if self.queue is not None:
+            self._hand_over(now)
+            return []
         return await self.scheduler.run_due(now, limit=BATCH, on_fired=self._report)
+
+    def _hand_over(self, now: float) -> None:
+        from os1.scale.tasks import INITIATIVE_TICK, tick_key
+
+        nxt = self.scheduler.next_due()
+        if nxt is None or nxt > now or self.queue is None:
+            return
+        # one job per earliest due time (and per five minutes, should a job give up)
+        key = f"{tick_key(self.home.path, nxt)}:{int(now // 300)}"
+        job = self.queue.enqueue(INITIATIVE_TICK, {"home": str(self.home.path)}, key=key)
+        if job not in self.handed:
+            self.handed.append(job)
 
     def _report(self, fired: Fired) -> None:
         if self.on_fired is not None:
@@ -88,7 +110,9 @@ class Daemon:
         wait = self.poll_s
         nxt = self.scheduler.next_due()
         if nxt is not None:
-            wait = min(wait, max(0.0, nxt - now))
+            # handed to the queue, a due item stays pending until a worker runs it
+            floor = HAND_OVER_S if self.queue is not None else 0.0
+            wait = min(wait, max(floor, nxt - now))
         if until is not None:
             wait = min(wait, max(0.0, until - now))
         return wait

@@ -182,6 +182,14 @@ class Worker:
             done += 1
         return done
 
+    def work_waiting(self) -> int:
+        """Run the jobs that can be claimed now, then return how many ran."""
+        done = 0
+        while (job := self.claim()) is not None:
+            self.run(job)
+            done += 1
+        return done
+
     def close(self) -> None:
         self._conn.close()
 
