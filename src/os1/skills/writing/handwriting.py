@@ -232,7 +232,7 @@ class Hand:
             for word in words:
                 size = self.style.size * (1 + max(-0.08, min(0.08, rng.gauss(0, 0.03 * j))))
                 self.drift = max(-1.6, min(1.6, 0.7 * self.drift + rng.gauss(0, 0.55 * j)))
-                spacing = max(-0.3, min(0.9, rng.gauss(0.15, 0.22 * j)))
+                spacing = max(-0.3, min(0.45, rng.gauss(0.1, 0.18 * j)))
                 shade = rng.randint(-10, 10) if j else 0
                 pdf.set_font("hand", size=size)
                 pdf.set_char_spacing(spacing)
