@@ -13,7 +13,7 @@ from serverkit import Browser
 from os1.engine import Engine
 from os1.memory.episodes import Turn
 from os1.mind.persona import Persona
-from os1.server.openai_api import ClientHistory
+from os1.server.openai_api import API_SESSION_KEY, ClientHistory
 from os1.server.testkit import RunningServer
 from os1.testing import ScriptedModel, temp_home
 
@@ -45,6 +45,36 @@ def test_completion_answers_as_the_users_os(client: tuple[openai.OpenAI, Browser
     text = r.choices[0].message.content or ""
     assert persona["os_name"] in text  # the OS speaks as itself, not as the client's system
     assert r.choices[0].finish_reason == "stop" and r.usage is not None
+
+
+def test_a_call_sent_again_with_its_idempotency_key_is_answered_once(
+    server: RunningServer, client: tuple[openai.OpenAI, Browser]
+) -> None:
+    api, user = client
+    ask = [{"role": "user", "content": "Tell me something about the sea."}]
+    key = {"Idempotency-Key": "retry-me-1"}
+    first = api.chat.completions.create(model="os1", messages=ask, extra_headers=key)
+    again = api.chat.completions.create(model="os1", messages=ask, extra_headers=key)
+    streamed = api.chat.completions.create(model="os1", messages=ask, extra_headers=key,
+                                           stream=True)
+    text = "".join(c.choices[0].delta.content or "" for c in streamed if c.choices)
+    assert first.choices[0].message.content == again.choices[0].message.content == text
+    other = api.chat.completions.create(model="os1", messages=ask,
+                                        extra_headers={"Idempotency-Key": "retry-me-2"})
+    assert other.choices[0].message.content  # a new key is a new turn
+    account = server.state.users.by_name(user.name)
+    assert account is not None
+    with server.state.pool.lease(account.id) as uos:
+        log = uos.home.episodes
+        stored = log.turns(log.get(API_SESSION_KEY) or "")
+    asked = [t for t in stored if t.role == "user" and t.text == ask[0]["content"]]
+    assert [t.id for t in asked] == ["api-retry-me-1", "api-retry-me-2"]  # stored once each
+    replies = [t for t in stored if t.role == "assistant"]
+    assert sum(t.text == first.choices[0].message.content for t in replies) >= 1
+    assert len(replies) == len([t for t in stored if t.role == "user"])  # one answer each
+    with pytest.raises(openai.BadRequestError, match="Idempotency-Key"):
+        api.chat.completions.create(model="os1", messages=ask,
+                                    extra_headers={"Idempotency-Key": "no spaces allowed"})
 
 
 def test_streaming_arrives_in_pieces(client: tuple[openai.OpenAI, Browser]) -> None:

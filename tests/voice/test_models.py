@@ -118,3 +118,18 @@ def test_warming_the_stack_leaves_no_state_behind(stt: Any, tts: Any, vad: Any) 
     VoiceStack(stt, tts, vad).warm()
     frame = espeak("Hello there.", "en-us")[4000:4512]
     assert vad.probability(frame) == pytest.approx(open_vad().probability(frame), abs=1e-6)
+
+
+def test_the_base_model_is_joined_once_from_its_packages(tmp_path: Any,
+                                                         monkeypatch: Any) -> None:
+    from os1.voice.stt import model_dir_for
+
+    monkeypatch.setenv("OS1_CACHE_DIR", str(tmp_path))
+    folder = model_dir_for("base")
+    assert folder.is_relative_to(tmp_path)
+    made = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert set(made) == {"model.bin", "config.json", "tokenizer.json", "vocabulary.txt"}
+    assert (folder / "model.bin").stat().st_size > 140_000_000  # both halves
+    assert model_dir_for("base") == folder  # the second time: nothing written again
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == made
+    assert not list(folder.glob("*.tmp"))

@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from os1.cache import cache_dir, write_once
+
 log = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
@@ -39,15 +41,6 @@ _ALIGN = 32
 _U32, _F32, _BOOL, _STR, _ARR, _I32 = 4, 6, 7, 8, 9, 5
 _T_F32, _T_F16, _T_Q8_0 = 0, 1, 8
 _SPECIAL = frozenset(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("OS1_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("os1", appauthor=False))
 
 
 # writing the GGUF file ---------------------------------------------------------------------
@@ -177,13 +170,7 @@ def gguf_file(model: Path) -> Path:
     st = (model / "model.safetensors").stat()
     key = hashlib.sha256(f"{FORMAT}|{model}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()
     path = cache_dir() / "models" / f"all-minilm-l6-v2-q8_0-{key[:12]}.gguf"
-    if path.is_file():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_bytes(gguf_bytes(model))
-    os.replace(tmp, path)
-    return path
+    return write_once(path, lambda tmp: tmp.write_bytes(gguf_bytes(model)))
 
 
 # running it ------------------------------------------------------------------------------

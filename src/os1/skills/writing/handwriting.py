@@ -55,8 +55,9 @@ def find_font(explicit: Path | None = None) -> Path:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "os1" / "fonts"
+    from os1.cache import cache_dir as os1_cache
+
+    return os1_cache() / "fonts"
 
 
 def truetype_outlines(font_path: Path, cache: Path | None = None) -> Path:
