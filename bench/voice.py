@@ -10,8 +10,8 @@ the last word stops, the silence after it is paced in real time (so end-of-turn 
 measured, not assumed), and it stops at the first audio sample of the reply. Turns are also
 grouped by what the engine did (a template only, a template then generated words, or
 generated words only), so a fast template cannot hide a slow generation. Speech in is also
-measured on HELD_OUT, sentences no setting was chosen on ("held_out_clean"), for Whisper base
-(the default) and the faster tiny.en. Writes bench/results/voice.json.
+measured on HELD_OUT, sentences no setting was chosen on ("held_out_clean"), for Whisper
+tiny.en (the default) and the more accurate, slower base. Writes bench/results/voice.json.
 """
 
 from __future__ import annotations
@@ -169,9 +169,9 @@ def bench_stt(clips: list[tuple[str, np.ndarray]],
     from os1.voice.stt import WhisperSTT
 
     out: dict[str, Any] = {}
-    # the default (Whisper base), the faster packaged tiny.en, and base decoding greedily
-    configs = [("default_12s_window_beam5", "base", 5), ("tiny.en_12s_window_beam5", "tiny.en", 5),
-               ("12s_window_greedy", "base", 1)]
+    # the default (tiny.en), the more accurate and slower base, and tiny.en decoding greedily
+    configs = [("default_12s_window_beam5", "tiny.en", 5), ("base_12s_window_beam5", "base", 5),
+               ("12s_window_greedy", "tiny.en", 1)]
     for name, model, beam in configs:
         stt = WhisperSTT(model, beam=beam)
         stt.transcribe(clips[0][1])  # warm-up

@@ -44,7 +44,7 @@ class MemoryConfig(Section):
 
 class VoiceConfig(Section):
     voice: str = "joe"
-    stt_model: str = "base"
+    stt_model: str = "tiny.en"
     barge_in: bool = True
 
 

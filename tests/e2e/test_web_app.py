@@ -188,6 +188,33 @@ def test_mood_chart(page: Any) -> None:
     shot(page, "08_mood")
 
 
+def test_a_message_sent_as_the_connection_drops_is_answered_once(page: Any) -> None:
+    import time
+
+    from playwright.sync_api import expect
+
+    page.click(".tab[data-tab=talk]")
+    said = "Tell me about the sea."
+    before = page.evaluate("window.os1Debug.resent")
+    page.fill("#say", said)
+    page.press("#say", "Enter")
+    page.evaluate("window.os1Debug.drop()")  # the connection is lost right after sending
+    deadline = time.monotonic() + 60  # (wait_for_function would need eval, which CSP forbids)
+    while page.evaluate("window.os1Debug.resent") == before:
+        assert time.monotonic() < deadline, "the message was not sent again after reconnecting"
+        page.wait_for_timeout(100)
+    expect(page.locator("#messages li.os.streaming")).to_have_count(0, timeout=SLOW)
+    expect(page.locator("#messages li.user").last).to_have_text(said)
+    answer = page.locator("#messages li.os").last.inner_text()
+    assert answer.strip()
+    turns = page.evaluate("fetch('/api/history').then(r => r.json())")["turns"]
+    asked = [i for i, t in enumerate(turns) if t["role"] == "user" and t["text"] == said]
+    assert len(asked) == 1, turns  # stored once, though sent twice
+    after = turns[asked[0] + 1 :]
+    assert [t["role"] for t in after] == ["assistant"], after  # and answered once
+    assert after[0]["text"].strip() == answer.strip()
+
+
 def test_a_due_reminder_appears_in_the_conversation_with_its_reason(
     page: Any, server: RunningServer
 ) -> None:

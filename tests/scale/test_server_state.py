@@ -279,3 +279,34 @@ async def test_an_approval_proposed_on_one_server_is_approved_on_the_other_once(
     assert runs == [{"to": "amy"}]
     await one.aclose()
     await two.aclose()
+
+
+def test_login_limits_are_counted_together_by_every_server(pg_url: str, tmp_path: Path) -> None:
+    from os1.scale.ratelimit import PgRateLimiter
+    from os1.server.app import ServerState
+
+    now = [1_000_000.0]
+    a = PgRateLimiter(pg_url, "login_user", 3, 60.0, clock=lambda: now[0])
+    b = PgRateLimiter(pg_url, "login_user", 3, 60.0, clock=lambda: now[0])
+    other = PgRateLimiter(pg_url, "signup_ip", 3, 60.0, clock=lambda: now[0])
+    key = uid()
+    for _ in range(2):
+        a.hit(key)
+    assert b.retry_after(key) == 0.0
+    b.hit(key)  # the third try, on the other server
+    assert a.retry_after(key) == pytest.approx(60.0)
+    assert other.retry_after(key) == 0.0  # another limiter counts its own tries
+    now[0] += 30
+    assert b.retry_after(key) == pytest.approx(30.0)
+    now[0] += 31
+    assert a.retry_after(key) == 0.0  # the window has passed
+    for _ in range(3):
+        a.hit(key)
+    b.reset(key)  # a right password on one server clears the count on all
+    assert a.retry_after(key) == 0.0
+    cfg = Config()
+    cfg.home = tmp_path
+    cfg.server.database_url = pg_url
+    state = ServerState.open(cfg, tmp_path, tools={})
+    assert isinstance(state.login_user, PgRateLimiter)
+    state.users.close()

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from os1.config import Config
 from os1.errors import ApprovalDenied, InputError, NotFoundError, Os1Error
-from os1.server.auth import Passwords, Principal, RateLimiter, check_csrf, require
+from os1.server.auth import Limiter, Passwords, Principal, RateLimiter, check_csrf, require
 from os1.server.camera import Camera
 from os1.server.homes import HomePool
 from os1.server.initiative import ServerInitiative
@@ -53,9 +53,9 @@ class ServerState:
     pool: HomePool
     passwords: Passwords = field(default_factory=Passwords)
     voice: VoiceService | None = None
-    login_ip: RateLimiter = field(default_factory=lambda: RateLimiter(30, 600.0))
-    login_user: RateLimiter = field(default_factory=lambda: RateLimiter(5, 900.0))
-    signup_ip: RateLimiter = field(default_factory=lambda: RateLimiter(10, 3600.0))
+    login_ip: Limiter = field(default_factory=lambda: RateLimiter(30, 600.0))
+    login_user: Limiter = field(default_factory=lambda: RateLimiter(5, 900.0))
+    signup_ip: Limiter = field(default_factory=lambda: RateLimiter(10, 3600.0))
     watch: LoopWatch = field(default_factory=LoopWatch)
     camera: Camera = field(default_factory=Camera)
     initiative: ServerInitiative | None = None  # every user's scheduler; None: not run here
@@ -76,6 +76,13 @@ class ServerState:
         pool = HomePool(root, config, max_open=config.server.max_open_homes, tools=tools)
         state = cls(config, root, users, pool, voice=VoiceService(config.voice),
                     initiative=ServerInitiative(pool))
+        url = config.server.database_url
+        if url:  # several servers behind one database count attempts together
+            from os1.scale.ratelimit import PgRateLimiter
+
+            state.login_ip = PgRateLimiter(url, "login_ip", 30, 600.0)
+            state.login_user = PgRateLimiter(url, "login_user", 5, 900.0)
+            state.signup_ip = PgRateLimiter(url, "signup_ip", 10, 3600.0)
         if passwords is not None:
             state.passwords = passwords
         return state

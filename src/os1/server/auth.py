@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
@@ -69,6 +69,15 @@ class Passwords:
 
     async def verify(self, stored: str | None, password: str) -> bool:
         return await asyncio.to_thread(self._verify, stored, password)
+
+
+class Limiter(Protocol):
+    """Login and sign-up limits: RateLimiter in memory, os1.scale.ratelimit.PgRateLimiter
+    shared by every server behind one database."""
+
+    def retry_after(self, key: str) -> float: ...
+    def hit(self, key: str) -> None: ...
+    def reset(self, key: str) -> None: ...
 
 
 class RateLimiter:

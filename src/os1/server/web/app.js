@@ -6,8 +6,17 @@ import { Panels } from "./panels.js";
 import { Voice } from "./voice.js";
 
 const $ = (sel) => document.querySelector(sel);
-const state = { user: null, csrf: "", persona: null, ws: null, current: null, busy: false };
-window.os1Debug = { audioFrames: 0, transcripts: [], events: [] };
+const state = { user: null, csrf: "", persona: null, ws: null, current: null, busy: false,
+  pending: null };  // pending: the typed message whose answer has not ended yet (resent on reconnect)
+window.os1Debug = { audioFrames: 0, transcripts: [], events: [], resent: 0,
+  drop: () => state.ws && state.ws.close() };  // drop: what a lost connection does (tests)
+
+// a message's own id: sent again after a lost connection, the server stores it once and
+// replays or finishes its answer instead of answering twice
+function messageId() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)),
+    (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 export async function api(path, { method = "GET", body } = {}) {
   const opts = { method, headers: {}, credentials: "same-origin" };
@@ -178,6 +187,7 @@ const handlers = {
     state.current.scrollIntoView({ block: "end" });
   },
   turn_ended(ev) {
+    state.pending = null;
     if (state.current) {
       state.current.classList.remove("streaming");
       if (!state.current.textContent.trim()) state.current.remove();
@@ -193,7 +203,7 @@ const handlers = {
     if (voice.handsFree && ev.kind === "InputError") $("#status").textContent = ev.message;
     else note(ev.message, true);
     if (state.current && !state.current.textContent.trim()) { state.current.remove(); state.current = null; }
-    if (ev.kind !== "busy") { setBusy(false); voice.turnOver(); }
+    if (ev.kind !== "busy") { state.pending = null; setBusy(false); voice.turnOver(); }
   },
   mood_changed(ev) { setMood(ev); },
   approval_needed(ev) { note(`I'd like your OK first: ${ev.summary}. It's in your inbox.`); panels.inboxCount(); },
@@ -216,7 +226,14 @@ function connect(delay = 500) {
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
   ws.binaryType = "arraybuffer";
   state.ws = ws;
-  ws.onopen = () => { $("#status").textContent = ""; delay = 500; };
+  ws.onopen = () => {
+    $("#status").textContent = "";
+    delay = 500;
+    if (state.pending) {  // the connection dropped before the answer ended: ask again, same id
+      window.os1Debug.resent += 1;
+      ws.send(JSON.stringify(state.pending));
+    }
+  };
   ws.onmessage = (m) => {
     if (m.data instanceof ArrayBuffer) {
       window.os1Debug.audioFrames += 1;
@@ -231,6 +248,10 @@ function connect(delay = 500) {
   ws.onclose = async () => {
     if (state.ws !== ws) return;
     setBusy(false);
+    if (state.current && state.pending) {  // its answer comes again, whole, after reconnecting
+      state.current.remove();
+      state.current = null;
+    }
     const s = await api("/api/session").catch(() => null);
     if (s && !s.user) { location.reload(); return; }
     $("#status").textContent = "Reconnecting…";
@@ -251,7 +272,9 @@ export function send(msg) {
 function sendTyped() {
   const text = $("#say").value.trim();
   if (!text) return;
-  if (send({ type: "chat", text, speak: $("#speak-replies").checked })) {
+  const msg = { type: "chat", text, speak: $("#speak-replies").checked, id: messageId() };
+  if (send(msg)) {
+    state.pending = msg;
     addMessage("user", text);
     $("#say").value = "";
     $("#say").style.height = "";
