@@ -23,6 +23,7 @@ from os1.db import Database, new_id
 from os1.errors import Os1Error
 from os1.initiative.clock import Clock, SystemClock, local
 from os1.mind.affect import Affect, appraise
+from os1.text import second_person
 
 if TYPE_CHECKING:
     from os1.brain.base import ChatModel
@@ -85,8 +86,6 @@ FACT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bI (?:really )?(love|like|enjoy|hate|prefer) ([^.,!?;]{2,40})"),
      "you {0} {1}"),
 )
-_PRONOUNS = {"my": "your", "me": "you", "i": "you", "myself": "yourself", "am": "are",
-             "mine": "yours", "i'm": "you're"}
 _NOT_NAMES = frozenset((
     "I", "I'm", "I've", "I'll", "I'd", "OK", "Okay", "Hi", "Hello", "Hey", "Thanks", "Thank",
     "Yes", "No", "So", "But", "And", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
@@ -136,10 +135,6 @@ class SelfModel:
         return d
 
 
-def _second_person(text: str) -> str:
-    return " ".join(_PRONOUNS.get(w.lower(), w) for w in text.split()).strip()
-
-
 _CLAUSE_END = re.compile(r"\s+(?:and|but|so|because|though|although|which|when)(?:\s.*)?$")
 
 
@@ -149,7 +144,7 @@ def learned_facts(user_texts: Sequence[str], limit: int = 4) -> list[str]:
     for text in user_texts:
         for pattern, template in FACT_PATTERNS:
             for m in pattern.finditer(text):
-                parts = (_second_person(_CLAUSE_END.sub("", g)) for g in m.groups())
+                parts = (second_person(_CLAUSE_END.sub("", g)) for g in m.groups())
                 fact = template.format(*parts)
                 if fact not in out:
                     out.append(fact)
