@@ -23,18 +23,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from os1.brain.base import ChatModel
 from os1.config import MemoryConfig
 from os1.db import now
 from os1.errors import InputError, NotFoundError, StorageError
 from os1.memory import core
-from os1.memory.base import KINDS, Fact, Hit, ImportResult, Removed, When
+from os1.memory.base import Fact, Hit, ImportResult, Removed, When
 from os1.memory.embed import Embedder, embedder
 from os1.memory.episodes import Turn
 from os1.memory.extract import USER, Candidate, model_candidates
-from os1.memory.search import SUPERSEDED_FACTOR, combine, query_words
+from os1.memory.search import SUPERSEDED_FACTOR, combine
 from os1.memory.store import (
     MAX_QUERY,
     Pending,
@@ -49,8 +47,15 @@ from os1.memory.store import (
 from os1.memory.timewindow import parse_window
 from os1.scale import pgfacts
 from os1.scale.db import connect, migrate
+from os1.scale.pgrows import (
+    HIT_COLUMNS,
+    as_vector,
+    hit_from_row,
+    kinds_filter,
+    log_turn,
+    tsquery,
+)
 
-HIT_COLUMNS = "id, text, kind, created, valid_from, valid_to, weight, source_ids"
 # HNSW candidate list (at least the number of candidates asked for); iterative scan keeps
 # filtered queries from coming up short. At 1M memories 100 cost p50 32 / p95 223 ms against
 # 17 / 22 ms for 64 (bench/results/scale.json, notes)
@@ -63,36 +68,6 @@ HNSW_INDEX = f"CREATE INDEX memories_embedding ON memories USING hnsw (({HALF}) 
 
 
 _LEXICAL = ThreadPoolExecutor(4, thread_name_prefix="os1-pg-lexical")
-
-
-def hit_from_row(r: Sequence[Any], score: float | None = None) -> Hit:
-    return Hit(
-        id=r[0], text=r[1], kind=r[2], created=r[3], valid_from=r[4], valid_to=r[5],
-        score=float(r[6]) if score is None else score, source_ids=tuple(r[7]),
-    )  # fmt: skip
-
-
-def kinds_filter(kinds: Sequence[str] | None) -> list[str] | None:
-    if kinds is None:
-        return None
-    bad = [k for k in kinds if k not in KINDS]
-    if bad:
-        raise InputError(f"Unknown memory kind '{bad[0]}'; kinds are: {', '.join(KINDS)}.")
-    return list(kinds)
-
-
-def tsquery(text: str) -> str | None:
-    """Any of the content words, as a to_tsquery expression with nothing user-supplied left
-    to parse (each word is quoted as a lexeme)."""
-    words = [w.replace("'", "") for w in query_words(text)]
-    words = [w for w in words if w]
-    if not words:
-        return None
-    return " | ".join(f"'{w}'" for w in words)
-
-
-def as_vector(vec: Any) -> Any:
-    return np.asarray(vec, dtype=np.float32)
 
 
 class PgMemory:
@@ -494,19 +469,3 @@ class PgMemory:
 
     # the short name callers use; bound last so 'list[...]' above still means the builtin
     list = list_memories
-
-
-def log_turn(cur: Any, user: str, turn: Turn) -> None:
-    """Make sure the turn (and its session) is in the user's conversation log: a turn the
-    engine logged elsewhere (a SQLite home) is copied, one already there is left alone."""
-    cur.execute(
-        "INSERT INTO episode_sessions (user_id, id, started, channel) VALUES (%s, %s, %s, 'chat') "
-        "ON CONFLICT DO NOTHING",
-        (user, turn.session_id, turn.created),
-    )
-    cur.execute(
-        "INSERT INTO episode_turns (user_id, id, session_id, seq, speaker, role, text, created) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-        (user, turn.id, turn.session_id, turn.seq, turn.speaker, turn.role, turn.text, turn.created),
-    )
-

@@ -133,7 +133,7 @@ def export(cur: Any, store: PgMemory) -> dict[str, Any]:
             "turns": [{"id": t.id, "speaker": t.speaker, "role": t.role, "text": t.text,
                        "created": _iso(t.created)} for t in turns],
         })  # fmt: skip
-    from os1.scale.memory import HIT_COLUMNS, hit_from_row
+    from os1.scale.pgrows import HIT_COLUMNS, hit_from_row
 
     cur.execute(
         f"SELECT {HIT_COLUMNS} FROM memories WHERE user_id=%s AND kind <> 'turn' "
