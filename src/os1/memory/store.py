@@ -276,7 +276,7 @@ class SqliteMemory:
         check_text(query, "The search text", MAX_QUERY)
         if not 1 <= limit <= 1000:
             raise InputError("The limit must be between 1 and 1000.")
-        flt = Filter(_kinds(kinds), as_timestamp(since), as_timestamp(until))
+        flt = Filter(checked_kinds(kinds), as_timestamp(since), as_timestamp(until))
         text = query
         if since is None and until is None:
             window = parse_window(query)
@@ -340,7 +340,7 @@ class SqliteMemory:
         self, kinds: Sequence[str] | None = None, limit: int | None = None
     ) -> list[Hit]:
         """Everything remembered, newest first (score = the memory's weight)."""
-        flt = Filter(_kinds(kinds))
+        flt = Filter(checked_kinds(kinds))
         sql = f"SELECT {HIT_COLUMNS} FROM memories"
         params: list[Any] = []
         if flt.kinds is not None:
@@ -439,7 +439,8 @@ class SqliteMemory:
     list = list_memories
 
 
-def _kinds(kinds: Sequence[str] | None) -> tuple[str, ...] | None:
+def checked_kinds(kinds: Sequence[str] | None) -> tuple[str, ...] | None:
+    """``kinds`` as a tuple, or InputError naming the first unknown kind."""
     if kinds is None:
         return None
     bad = [k for k in kinds if k not in KINDS]

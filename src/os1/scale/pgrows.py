@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from os1.errors import InputError
-from os1.memory.base import KINDS, Hit
+from os1.memory.base import Hit
 from os1.memory.episodes import Turn
 from os1.memory.search import query_words
+from os1.memory.store import checked_kinds
 
 HIT_COLUMNS = "id, text, kind, created, valid_from, valid_to, weight, source_ids"
 
@@ -24,12 +24,8 @@ def hit_from_row(r: Sequence[Any], score: float | None = None) -> Hit:
 
 
 def kinds_filter(kinds: Sequence[str] | None) -> list[str] | None:
-    if kinds is None:
-        return None
-    bad = [k for k in kinds if k not in KINDS]
-    if bad:
-        raise InputError(f"Unknown memory kind '{bad[0]}'; kinds are: {', '.join(KINDS)}.")
-    return list(kinds)
+    checked = checked_kinds(kinds)
+    return None if checked is None else list(checked)
 
 
 def tsquery(text: str) -> str | None:
