@@ -20,7 +20,7 @@ def journal(
     from os1.mind.journal import Journal
 
     home = open_home()
-    j = Journal(home.db, home.episodes, affect=Affect(home.db))
+    j = Journal(home.db, home.episodes, affect=Affect.open(home))
     # Finished sessions nobody reflected on yet (no daemon running) get their entry now.
     asyncio.run(j.reflect_pending())
     entries = j.entries(limit)

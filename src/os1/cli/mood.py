@@ -33,7 +33,7 @@ def mood(
     from os1.mind.affect import Affect
 
     home = open_home()
-    affect = Affect(home.db)
+    affect = Affect.open(home)
     now = affect.current()
     history = affect.history(since=now.ts - days * 86400)
     if json_out:

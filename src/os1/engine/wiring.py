@@ -105,7 +105,7 @@ def build_engine(home: Home, persona: Persona) -> Engine:
     try:
         from os1.mind.affect import Affect
 
-        affect = Affect(home.db)
+        affect = Affect.open(home)
         observers.append(affect)
         mood = affect.style_hint
     except ImportError:

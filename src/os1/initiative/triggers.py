@@ -115,7 +115,7 @@ class Triggers:
     def affect(self) -> Affect:
         from os1.mind.affect import Affect
 
-        return Affect(self.home.db, self.clock)
+        return Affect.open(self.home, self.clock)
 
     def install(self) -> None:
         handlers: dict[str, Handler] = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from os1.db import Database
 from os1.events import Event, MoodChanged
@@ -214,24 +214,68 @@ def decay(valence: float, arousal: float, elapsed_s: float) -> tuple[float, floa
     return bv + (valence - bv) * keep, ba + (arousal - ba) * keep
 
 
-def _row_state(r: Any) -> MoodState:
+def row_state(r: Any) -> MoodState:
+    """A stored row (SQLite or Postgres, by column name) as a MoodState."""
     tags = tuple(t for t in r["tags"].split(",") if t)
     return MoodState(r["valence"], r["arousal"], r["mood"], r["ts"], r["user_valence"], tags,
                      r["cause"])
+
+
+class MoodLog(Protocol):
+    """Where the mood's history is kept (one user's)."""
+
+    def last(self) -> MoodState | None: ...
+    def add(self, state: MoodState) -> None: ...
+    def history(self, since: float, limit: int) -> list[MoodState]: ...
+
+
+class SqliteMoodLog:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        db.migrate("affect", SCHEMA)
+
+    def last(self) -> MoodState | None:
+        rows = self.db.query("SELECT * FROM affect_history ORDER BY ts DESC, id DESC LIMIT 1")
+        return row_state(rows[0]) if rows else None
+
+    def add(self, state: MoodState) -> None:
+        self.db.execute(
+            "INSERT INTO affect_history (ts, valence, arousal, mood, user_valence, tags, cause) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (state.ts, state.valence, state.arousal, state.mood, state.user_valence,
+             ",".join(state.tags), state.cause),
+        )
+
+    def history(self, since: float, limit: int) -> list[MoodState]:
+        rows = self.db.query(
+            "SELECT * FROM (SELECT * FROM affect_history WHERE ts>=? ORDER BY ts DESC, id DESC "
+            "LIMIT ?) ORDER BY ts, id",
+            (since, limit),
+        )
+        return [row_state(r) for r in rows]
 
 
 class Affect:
     """The mood store. Use as an engine observer: ``observers=[affect]``,
     ``mood_hint=affect.style_hint``; it yields MoodChanged when the mood word changes."""
 
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
-        self.db = db
+    def __init__(self, log: Database | MoodLog, clock: Clock | None = None) -> None:
+        self.log: MoodLog = SqliteMoodLog(log) if isinstance(log, Database) else log
         self.clock = clock or SystemClock()
-        db.migrate("affect", SCHEMA)
+
+    @classmethod
+    def open(cls, home: Any, clock: Clock | None = None) -> Affect:
+        """The home's mood: its user's rows in PostgreSQL when the config names a database
+        (server.database_url / OS1_DATABASE_URL), else the home's SQLite file."""
+        url = home.config.server.database_url
+        if url:
+            from os1.scale.mood import PgMoodLog
+
+            return cls(PgMoodLog(url, str(getattr(home, "user_id", "local"))), clock)
+        return cls(home.db, clock)
 
     def _last(self) -> MoodState | None:
-        rows = self.db.query("SELECT * FROM affect_history ORDER BY ts DESC, id DESC LIMIT 1")
-        return _row_state(rows[0]) if rows else None
+        return self.log.last()
 
     def current(self) -> MoodState:
         """The mood now: the last recorded state, faded toward baseline for the time since."""
@@ -256,11 +300,7 @@ class Affect:
         tags = heard.tags or tuple(f"self:{t}" for t in said.tags)
         cause = ("you sounded " + ", ".join(heard.tags)) if heard.tags else ""
         state = MoodState(v, a, mood_word(v, a), self.clock.now(), heard.valence, tags, cause)
-        self.db.execute(
-            "INSERT INTO affect_history (ts, valence, arousal, mood, user_valence, tags, cause) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (state.ts, v, a, state.mood, heard.valence, ",".join(tags), cause),
-        )
+        self.log.add(state)
         return state if state.mood != before.mood else None
 
     async def after_turn(self, user: Turn, reply: Turn) -> list[Event]:
@@ -269,12 +309,7 @@ class Affect:
         return [changed.event()] if changed else []
 
     def history(self, since: float = 0.0, limit: int = 1000) -> list[MoodState]:
-        rows = self.db.query(
-            "SELECT * FROM (SELECT * FROM affect_history WHERE ts>=? ORDER BY ts DESC, id DESC "
-            "LIMIT ?) ORDER BY ts, id",
-            (since, limit),
-        )
-        return [_row_state(r) for r in rows]
+        return self.log.history(since, limit)
 
     def style_hint(self) -> str:
         return HINTS[self.current().mood]

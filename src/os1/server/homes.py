@@ -154,7 +154,7 @@ class UserOS:
     def affect(self) -> Affect:
         from os1.mind.affect import Affect
 
-        return Affect(self.home.db)
+        return Affect.open(self.home)
 
     @cached_property
     def actions(self) -> Actions:
