@@ -80,14 +80,18 @@ def test_a_job_held_by_a_dead_worker_is_done_once_by_another(pg_url: str, tmp_pa
     due_reminder(home, pg_url, "call the bank")
     handed = os1(home, pg_url, "daemon", "--once", "--json")
     (job_id,) = json.loads(handed.stdout.strip().splitlines()[-1])["jobs"]
-    dead = Worker(pg_url, lease_s=1.0)
+    lease = 6.0
+    dead = Worker(pg_url, lease_s=lease)
+    claimed_at = time.monotonic()
     job = dead.claim()  # a worker takes the job, then dies before running it
     assert job is not None and job.id == job_id
     dead.close()
-    assert os1(home, pg_url, "worker", "--once").stderr.count("0 job(s) run") == 1  # leased
-    time.sleep(1.5)  # the dead worker's lease runs out
+    early = os1(home, pg_url, "worker", "--once")
+    if time.monotonic() - claimed_at < lease - 0.5:  # (a very slow start would see it expire)
+        assert "0 job(s) run" in early.stderr  # still leased to the dead worker: not taken
+    time.sleep(max(0.0, claimed_at + lease + 0.5 - time.monotonic()))  # the lease runs out
     took_over = os1(home, pg_url, "worker", "--once")
-    assert "1 job(s) run" in took_over.stderr, took_over.stderr
+    assert "1 job(s) run" in took_over.stderr or "1 job(s) run" in early.stderr
     assert reminders_said(home) == ["Reminder: call the bank"]
     assert "0 job(s) run" in os1(home, pg_url, "worker", "--once").stderr
 
