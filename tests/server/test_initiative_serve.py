@@ -29,7 +29,7 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).timestamp()  # a Monday morning
 
 def start(root: Path, clock: ManualClock) -> RunningServer:
     state = make_state(root, tools={})
-    state.initiative = ServerInitiative(state.pool, clock, poll_s=0.2)
+    state.initiative = ServerInitiative(state.pool, clock, poll_s=0.2, sweep_s=0.0)
     return run_in_thread(state)
 
 

@@ -3,8 +3,11 @@ reaches the user's open browser tabs at once.
 
 One loop serves all users. Each user has a time to look again: when their next scheduled item
 is due, and at the latest ``plan_s`` later (the daily jobs are planned then). A turn, first
-boot or a new conversation pokes the user (a reminder made in chat is looked at straight
-away). Looking means leasing the user's home from the pool and running
+boot or a connecting tab pokes the user (a reminder made in chat is looked at straight
+away). Work that would otherwise arrive all at once is spread: after a start every home is
+looked at once within ``sweep_s`` (reminders that fell due while the server was down fire
+then, or when the user connects), and a user's first daily plan in a process comes at a
+random time within ``plan_s``. Looking means leasing the user's home from the pool and running
 :meth:`os1.initiative.daemon.Daemon.tick`, the same code ``os1 daemon`` runs, so the
 scheduler's atomic claims keep every item to one runner and restart safety comes from there:
 items survive a killed server and run once when it is back.
@@ -20,6 +23,7 @@ import asyncio
 import json
 import logging
 import math
+import random
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -34,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("os1.server")
 POLL_S = 15.0  # longest sleep between looks when nothing pokes the loop
 PLAN_S = 3600.0  # a user with nothing due is still looked at this often (daily planning)
+SWEEP_S = 600.0  # after a start, every home is looked at once within this time
 NEVER = math.inf
 
 Push = Callable[[str], Awaitable[None]]
@@ -47,11 +52,14 @@ def message_json(msg: InitiativeMessage) -> str:
 
 class ServerInitiative:
     def __init__(self, pool: HomePool, clock: Clock | None = None, *,
-                 poll_s: float = POLL_S, plan_s: float = PLAN_S) -> None:
+                 poll_s: float = POLL_S, plan_s: float = PLAN_S,
+                 sweep_s: float = SWEEP_S) -> None:
         self.pool = pool
         self.clock = clock or SystemClock()
         self.poll_s = poll_s
         self.plan_s = plan_s
+        self.sweep_s = sweep_s
+        self._rng = random.Random(0)
         self.next_look: dict[str, float] = {}
         self.planned: dict[str, float] = {}  # when each user's daily jobs were last planned
         self.listeners: dict[str, set[Push]] = {}
@@ -97,8 +105,11 @@ class ServerInitiative:
         return [p.name for p in root.iterdir() if p.is_dir() and p.name.isalnum()]
 
     async def run(self, stop: asyncio.Event) -> None:
+        # every home is looked at once after a start, spread over sweep_s so that thousands
+        # of homes are not opened at once; a user who connects or talks is looked at now
+        start = self.clock.now()
         for user_id in self.known_users():
-            self.next_look.setdefault(user_id, 0.0)
+            self.next_look.setdefault(user_id, start + self._rng.uniform(0, self.sweep_s))
         while not stop.is_set():
             now = self.clock.now()
             due = [u for u, t in self.next_look.items() if t <= now]
@@ -136,11 +147,17 @@ class ServerInitiative:
             daemon = self._daemon(uos)
             now = self.clock.now()
             nxt = daemon.scheduler.next_due()
-            if (nxt is None or nxt > now) and self.planned.get(user_id, -NEVER) > now - self.plan_s:
-                # a poke after a turn with nothing due: one query, no planning, nothing run
-                self.next_look[user_id] = min(nxt if nxt is not None else NEVER,
-                                              self.planned[user_id] + self.plan_s)
-                return []
+            if nxt is None or nxt > now:
+                if user_id not in self.planned:
+                    # first look in this process with nothing due: the daily plan comes at a
+                    # random time within plan_s, so a crowd arriving at once is not planned
+                    # at once (a plan is a dozen writes)
+                    self.planned[user_id] = now - self.plan_s * self._rng.random()
+                if self.planned[user_id] > now - self.plan_s:
+                    # nothing due and planned recently: one query, no planning, nothing run
+                    self.next_look[user_id] = min(nxt if nxt is not None else NEVER,
+                                                  self.planned[user_id] + self.plan_s)
+                    return []
             sent: list[InitiativeMessage] = []
             daemon.on_fired = lambda _f, msg: sent.append(msg) if msg is not None else None
             fired = await daemon.tick()
