@@ -253,3 +253,14 @@ async def test_morning_briefing_reads_a_real_caldav_calendar(home: Home) -> None
     await d.run(until=clock.now() + 2 * 3600)
     [brief] = [m for m in d.inbox.recent(20) if m.kind == "briefing"]
     assert title in brief.text and "09:30" in brief.text
+
+
+def test_homes_reflect_at_their_own_minute_of_the_hour() -> None:
+    from pathlib import Path
+
+    from os1.initiative.triggers import reflect_minute
+
+    minutes = [reflect_minute(Path(f"/srv/os1/users/u{i}")) for i in range(200)]
+    assert all(0 <= m < 60 for m in minutes)
+    assert len(set(minutes)) > 40  # spread, not all at :30
+    assert reflect_minute(Path("/srv/os1/users/u7")) == minutes[7]  # and stable per home

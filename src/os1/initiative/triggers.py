@@ -19,10 +19,12 @@ Any function may be sync or async.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import inspect
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from os1.errors import NotFoundError, Os1Error
@@ -98,6 +100,12 @@ async def calendar_agenda(home: Home, day: date) -> tuple[Any, str]:
         await service.close()
 
 
+def reflect_minute(home: Path) -> int:
+    """The minute of each hour a home reflects in: fixed per home, spread across homes, so a
+    server with many users does not reflect for all of them at the same minute."""
+    return int(hashlib.sha256(str(home).encode()).hexdigest()[:8], 16) % 60
+
+
 def _hhmm(clock: Clock, ts: float) -> str:
     return local(clock, ts).strftime("%H:%M")
 
@@ -141,7 +149,8 @@ class Triggers:
             due = next_at(self.clock, hhmm, at - 1)
             key = f"{kind}:{day_key(self.clock, due)}"
             ids.append(self.scheduler.schedule(due, kind, {}, key=key))
-        hour = local(self.clock, at).replace(minute=30, second=0, microsecond=0)
+        hour = local(self.clock, at).replace(minute=reflect_minute(self.home.path), second=0,
+                                            microsecond=0)
         due = (hour if hour.timestamp() > at else hour + timedelta(hours=1)).timestamp()
         ids.append(self.scheduler.schedule(due, "reflect", {},
                                            key=f"reflect:{local(self.clock, due):%Y-%m-%dT%H}"))
