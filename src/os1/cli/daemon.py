@@ -129,7 +129,7 @@ def worker(
     if not once:
         err_console.print(f"os1 worker: working queue '{queue_name}' (Ctrl-C stops it).")
     try:
-        done = w.work_waiting() if once else w.work(stop)
+        done = w.work(stop, until_idle=once)
     finally:
         w.close()
     err_console.print(f"os1 worker: {done} job(s) run.")

@@ -96,9 +96,8 @@ class Engine:
         seen = self.episodes.turn(turn_id) if turn_id else None
         if seen is not None:
             sid, text, user_turn = seen.session_id, seen.text, seen
-            stored = self.episodes.turns(sid)
-            history = [t for t in stored if t.seq < seen.seq]
-            after = [t for t in stored if t.seq > seen.seq]
+            history = [t for t in self.episodes.turns(sid) if t.seq < seen.seq]
+            after = self.episodes.after(seen)
             if after:  # answered already (or the conversation moved on): say it again
                 reply = after[0].text if after[0].role == "assistant" else ""
                 yield TurnStarted(sid, text)

@@ -95,9 +95,8 @@ class Daemon:
         nxt = self.scheduler.next_due()
         if nxt is None or nxt > now or self.queue is None:
             return
-        # one job per earliest due time (and per five minutes, should a job give up)
-        key = f"{tick_key(self.home.path, nxt)}:{int(now // 300)}"
-        job = self.queue.enqueue(INITIATIVE_TICK, {"home": str(self.home.path)}, key=key)
+        job = self.queue.enqueue(INITIATIVE_TICK, {"home": str(self.home.path)},
+                                 key=tick_key(self.home.path, nxt, now))
         if job not in self.handed:
             self.handed.append(job)
 

@@ -118,6 +118,10 @@ class Episodes:
         rows = self.db.query("SELECT * FROM turns WHERE id=?", (turn_id,))
         return Turn.from_row(rows[0]) if rows else None
 
+    def after(self, turn: Turn) -> list[Turn]:
+        """The stored turns that followed ``turn`` in its session (its reply first)."""
+        return [t for t in self.turns(turn.session_id) if t.seq > turn.seq]
+
     def count_turns(self) -> int:
         return int(self.db.query("SELECT COUNT(*) FROM turns")[0][0])
 

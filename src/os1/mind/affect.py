@@ -274,13 +274,10 @@ class Affect:
             return cls(PgMoodLog(url, str(getattr(home, "user_id", "local"))), clock)
         return cls(home.db, clock)
 
-    def _last(self) -> MoodState | None:
-        return self.log.last()
-
     def current(self) -> MoodState:
         """The mood now: the last recorded state, faded toward baseline for the time since."""
         now = self.clock.now()
-        last = self._last()
+        last = self.log.last()
         if last is None:
             v, a = BASELINE
             return MoodState(v, a, mood_word(v, a), now)

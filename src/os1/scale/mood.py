@@ -12,7 +12,6 @@ from os1.scale.pool import Pool, pool_for
 _COLUMNS = "ts, valence, arousal, mood, user_valence, tags, cause"
 
 
-
 class PgMoodLog:
     def __init__(self, url: str, user_id: str, pool: Pool | None = None) -> None:
         self.pool = pool or pool_for(url)

@@ -170,22 +170,17 @@ class Worker:
         return int(row[0]) if row else 0
 
     def work(self, stop: threading.Event | None = None, idle_s: float = 0.2,
-             max_jobs: int | None = None) -> int:  # fmt: skip
-        """Run jobs until ``stop`` is set or ``max_jobs`` ran; the number run."""
+             max_jobs: int | None = None, until_idle: bool = False) -> int:  # fmt: skip
+        """Run jobs until ``stop`` is set or ``max_jobs`` ran (or, with ``until_idle``, none
+        can be claimed now); the number run."""
         done = 0
         while not (stop and stop.is_set()) and (max_jobs is None or done < max_jobs):
             job = self.claim()
             if job is None:
+                if until_idle:
+                    break
                 time.sleep(idle_s)
                 continue
-            self.run(job)
-            done += 1
-        return done
-
-    def work_waiting(self) -> int:
-        """Run the jobs that can be claimed now, then return how many ran."""
-        done = 0
-        while (job := self.claim()) is not None:
             self.run(job)
             done += 1
         return done

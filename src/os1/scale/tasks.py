@@ -32,9 +32,10 @@ async def initiative_tick(args: dict[str, Any]) -> str:
     return f"{len(fired)} item(s) run, {done} done"
 
 
-def tick_key(home: Path, due: float) -> str:
-    """One job per home and due minute: enqueueing it again while it waits adds nothing."""
-    return f"initiative:{home.resolve()}:{int(due // 60)}"
+def tick_key(home: Path, due: float, now: float) -> str:
+    """One job per home and earliest due minute, so enqueueing it again while it waits adds
+    nothing; and a new one every five minutes, should a job have given up on it."""
+    return f"initiative:{home.resolve()}:{int(due // 60)}:{int(now // 300)}"
 
 
 __all__ = ["INITIATIVE_TICK", "initiative_tick", "tick_key"]

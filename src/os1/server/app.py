@@ -43,6 +43,10 @@ CSP = (
 )
 
 
+# tries allowed per key in a window of seconds: per client address, per account name
+LIMITS = {"login_ip": (30, 600.0), "login_user": (5, 900.0), "signup_ip": (10, 3600.0)}
+
+
 @dataclass
 class ServerState:
     """Everything the routes share. Built once by ``os1 serve`` (or a test)."""
@@ -53,9 +57,9 @@ class ServerState:
     pool: HomePool
     passwords: Passwords = field(default_factory=Passwords)
     voice: VoiceService | None = None
-    login_ip: Limiter = field(default_factory=lambda: RateLimiter(30, 600.0))
-    login_user: Limiter = field(default_factory=lambda: RateLimiter(5, 900.0))
-    signup_ip: Limiter = field(default_factory=lambda: RateLimiter(10, 3600.0))
+    login_ip: Limiter = field(default_factory=lambda: RateLimiter(*LIMITS["login_ip"]))
+    login_user: Limiter = field(default_factory=lambda: RateLimiter(*LIMITS["login_user"]))
+    signup_ip: Limiter = field(default_factory=lambda: RateLimiter(*LIMITS["signup_ip"]))
     watch: LoopWatch = field(default_factory=LoopWatch)
     camera: Camera = field(default_factory=Camera)
     initiative: ServerInitiative | None = None  # every user's scheduler; None: not run here
@@ -80,9 +84,8 @@ class ServerState:
         if url:  # several servers behind one database count attempts together
             from os1.scale.ratelimit import PgRateLimiter
 
-            state.login_ip = PgRateLimiter(url, "login_ip", 30, 600.0)
-            state.login_user = PgRateLimiter(url, "login_user", 5, 900.0)
-            state.signup_ip = PgRateLimiter(url, "signup_ip", 10, 3600.0)
+            for name, (limit, window_s) in LIMITS.items():
+                setattr(state, name, PgRateLimiter(url, name, limit, window_s))
         if passwords is not None:
             state.passwords = passwords
         return state

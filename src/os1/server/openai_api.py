@@ -75,6 +75,9 @@ class ClientHistory(Episodes):
     def turn(self, turn_id: str) -> Turn | None:
         return self.log.turn(turn_id)
 
+    def after(self, turn: Turn) -> list[Turn]:
+        return self.log.after(turn)  # a call sent again is answered from what was stored
+
     def add_turn(
         self,
         session_id: str,
@@ -139,15 +142,6 @@ def chunk(cid: str, model: str, delta: dict[str, Any], finish: str | None = None
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def answered(log: Episodes, turn_id: str) -> str | None:
-    """The stored reply to the user turn ``turn_id``, if it was answered."""
-    seen = log.turn(turn_id)
-    if seen is None:
-        return None
-    after = [t for t in log.turns(seen.session_id) if t.seq > seen.seq]
-    return after[0].text if after and after[0].role == "assistant" else None
-
-
 async def _turn(st: ServerState, user_id: str, req: ChatRequest,
                 key: str | None = None) -> AsyncIterator[Event]:
     await st.pool.ready(user_id)
@@ -157,11 +151,7 @@ async def _turn(st: ServerState, user_id: str, req: ChatRequest,
                              "first_boot")
             return
         async with uos.turn_lock:
-            turn_id = f"api-{key}" if key else None
-            replay = answered(uos.home.episodes, turn_id) if turn_id else None
-            if replay is not None:  # the same call again: its answer, not a second one
-                yield TextDelta(replay)
-                return
+            turn_id = f"api-{key}" if key else None  # the same call again: its stored answer
             sid = api_session(uos)
             history, text = client_history(req, sid)
             engine = copy.copy(uos.engine())  # same mind, this call's history
