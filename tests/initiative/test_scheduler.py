@@ -74,26 +74,6 @@ async def test_items_without_handler_wait(db: Database, clock: ManualClock) -> N
     assert s.next_due() is None
 
 
-async def test_failure_retries_later_then_fails(db: Database, clock: ManualClock) -> None:
-    s = Scheduler(db, clock)
-    calls = 0
-
-    async def flaky(item: Item, ctx: HandlerContext) -> str:
-        nonlocal calls
-        calls += 1
-        raise RuntimeError("peer down")
-
-    s.register_handler("flaky", flaky)
-    iid = s.schedule(clock.now(), "flaky", {})
-    first = await s.run_due()
-    assert first[0].status == "retry" and "peer down" in first[0].result
-    assert await s.run_due() == []  # backed off, not hammered
-    clock.advance(hours=1)
-    second = await s.run_due()
-    assert second[0].status == "failed"
-    assert s.get(iid).attempts == 2 and calls == 2
-
-
 def _dead_pid() -> int:
     p = subprocess.Popen([sys.executable, "-c", "pass"])
     p.wait()

@@ -27,6 +27,9 @@ def pg_url() -> str:
     migrate(url)
     with connect(url, autocommit=True) as conn:  # login limits left by earlier runs
         conn.execute("DELETE FROM rate_hits")
+        # and the schedule of the CLI's user (every CLI home on Postgres is user 'local'), so
+        # yesterday's planned briefing is not due in today's background-job tests
+        conn.execute("DELETE FROM schedule_items WHERE user_id='local'")
     return url
 
 

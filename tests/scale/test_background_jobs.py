@@ -29,8 +29,8 @@ def due_reminder(home: Path, url: str, what: str) -> str:
     try:
         h = Home.open(home)
         try:
-            return Scheduler(h.db, SystemClock()).schedule(time.time() - 1, "reminder",
-                                                           {"text": what}, key=what)
+            return Scheduler.open(h, SystemClock()).schedule(time.time() - 1, "reminder",
+                                                             {"text": what}, key=what)
         finally:
             h.close()
     finally:

@@ -29,16 +29,17 @@ def remind(
     home = open_home()
     zone = user_zone(home.db)
     if cancel:
-        item = reminders.scheduler_for(home.db).get(cancel)
-        reminders.scheduler_for(home.db).cancel(cancel)
+        scheduler = reminders.scheduler_for(home)
+        item = scheduler.get(cancel)
+        scheduler.cancel(cancel)
         say(f"Cancelled the reminder to {item.payload.get('text')}.")
     if text:
-        _, req = reminders.create(home.db, text, datetime.now(ZoneInfo(zone)), zone)
+        _, req = reminders.create(home, text, datetime.now(ZoneInfo(zone)), zone)
         repeat = " (repeats)" if req.when.rrule else ""
         say(f"I'll remind you to {req.what} on {req.when.start:%a %d %b at %H:%M}{repeat}. "
             "'os1 daemon' (or 'os1 serve') delivers it.")
     if listing or not (text or cancel):
-        items = reminders.pending(home.db)
+        items = reminders.pending(home)
         say("\n".join(reminders.describe(i, zone) for i in items) or "No reminders set.")
 
 

@@ -71,7 +71,7 @@ class Daemon:
                  queue: Any | None = None) -> None:
         self.home = home
         self.clock = clock or SystemClock()
-        self.scheduler = Scheduler(home.db, self.clock, extras={"home": home})
+        self.scheduler = Scheduler.open(home, self.clock, extras={"home": home})
         self.triggers = Triggers(home, self.scheduler, self.clock)
         self.triggers.install()
         self.inbox = Inbox(home.db)

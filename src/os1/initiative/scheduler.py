@@ -1,4 +1,4 @@
-"""A durable, restart-safe scheduler in SQLite: things to do at a time, done once.
+"""A durable, restart-safe scheduler: things to do at a time, done once.
 
 Each item moves ``pending -> running -> done | failed`` (or ``pending -> cancelled``). A run
 *claims* an item with one conditional UPDATE, so two loops (the daemon and ``os1 serve``, or two
@@ -8,6 +8,10 @@ rather than retried forever. Delivery is therefore at-least-once, and handlers m
 idempotent by keying it on ``item.id`` (see :class:`~os1.initiative.messages.Inbox`), which
 makes the visible result exactly-once. ``key`` makes scheduling itself idempotent: the same key
 is only ever scheduled once, so planners may call ``schedule`` on every tick.
+
+The items are kept in an :class:`ItemStore`: SQLite in the home (:class:`SqliteItems`, the
+default) or, when ``server.database_url`` is set, the user's rows in PostgreSQL
+(``os1.scale.schedule``); :meth:`Scheduler.open` picks it.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from os1.db import Database, new_id
 from os1.errors import InputError, NotFoundError
@@ -65,11 +69,12 @@ class Item:
     attempts: int
     result: str
     created: float
+    max_attempts: int = 2
 
     @classmethod
-    def from_row(cls, r: sqlite3.Row) -> Item:
+    def from_row(cls, r: sqlite3.Row | Mapping[str, Any]) -> Item:
         return cls(r["id"], r["key"], r["kind"], json.loads(r["payload"]), r["due"], r["status"],
-                   r["attempts"], r["result"], r["created"])
+                   r["attempts"], r["result"], r["created"], r["max_attempts"])
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "key": self.key, "kind": self.kind, "payload": self.payload,
@@ -80,11 +85,12 @@ class Item:
 @dataclass
 class HandlerContext:
     """What a handler gets besides its item: the scheduler (to schedule follow-ups), the clock,
-    the database, and whatever the caller put in ``extras`` (e.g. the Home)."""
+    the home's database (None when the scheduler was given only a store), and whatever the
+    caller put in ``extras`` (e.g. the Home)."""
 
     scheduler: Scheduler
     clock: Clock
-    db: Database
+    db: Database | None
     now: float
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -126,14 +132,153 @@ def _owner_alive(owner: str) -> bool | None:
         return True
 
 
-class Scheduler:
-    def __init__(self, db: Database, clock: Clock, extras: dict[str, Any] | None = None) -> None:
+Row = Mapping[str, Any]
+ITEM_COLUMNS = ("id", "key", "kind", "payload", "due", "max_attempts", "created")
+
+
+class ItemStore(Protocol):
+    """Where one user's scheduled items are kept. Every state change is one conditional
+    statement, so two schedulers on the same user (two processes, two servers) never both
+    claim or settle the same item."""
+
+    def add(self, row: dict[str, Any]) -> str:
+        """Store a new pending item; when its key is taken, the id of the item that has it."""
+    def get(self, item_id: str) -> Item | None: ...
+    def by_key(self, key: str) -> Item | None: ...
+    def pending(self, kind: str | None) -> list[Item]: ...
+    def items(self, status: str | None, limit: int) -> list[Item]: ...
+    def next_due(self, kinds: Sequence[str]) -> float | None: ...
+    def cancel(self, item_id: str, finished: float) -> bool:
+        """pending -> cancelled; False when the item is not pending (or not there)."""
+    def running(self) -> list[Row]:
+        """id, owner, lease_until, attempts and max_attempts of every running item."""
+    def claim(self, now: float, kinds: Sequence[str], owner: str,
+              lease_until: float) -> Item | None:
+        """The first pending item due at ``now`` of one of ``kinds``, moved to running for
+        ``owner`` (attempts counted); None when nothing is due or another claimer took it."""
+    def settle(self, item_id: str, owner: str, status: str, result: str, *,
+               due: float | None = None, finished: float | None = None) -> bool:
+        """A running item held by ``owner`` moved to ``status`` (its owner cleared; ``due``
+        and ``finished`` set when given); False when ``owner`` no longer holds it."""
+
+
+class SqliteItems:
+    def __init__(self, db: Database) -> None:
         self.db = db
+        db.migrate("scheduler", SCHEMA)
+
+    def _items(self, sql: str, args: Sequence[Any] = ()) -> list[Item]:
+        return [Item.from_row(r) for r in self.db.query("SELECT * FROM schedule " + sql, args)]
+
+    def add(self, row: dict[str, Any]) -> str:
+        with self.db.transaction() as c:
+            if row["key"] is not None:
+                seen = c.execute("SELECT id FROM schedule WHERE key=?", (row["key"],)).fetchone()
+                if seen:
+                    return str(seen[0])
+            c.execute(f"INSERT INTO schedule ({', '.join(ITEM_COLUMNS)}) "
+                      f"VALUES ({', '.join('?' * len(ITEM_COLUMNS))})",
+                      tuple(row[c] for c in ITEM_COLUMNS))
+        return str(row["id"])
+
+    def get(self, item_id: str) -> Item | None:
+        found = self._items("WHERE id=?", (item_id,))
+        return found[0] if found else None
+
+    def by_key(self, key: str) -> Item | None:
+        found = self._items("WHERE key=?", (key,))
+        return found[0] if found else None
+
+    def pending(self, kind: str | None) -> list[Item]:
+        if kind:
+            return self._items("WHERE status='pending' AND kind=? ORDER BY due, created", (kind,))
+        return self._items("WHERE status='pending' ORDER BY due, created")
+
+    def items(self, status: str | None, limit: int) -> list[Item]:
+        if status:
+            return self._items("WHERE status=? ORDER BY due DESC LIMIT ?", (status, limit))
+        return self._items("ORDER BY due DESC LIMIT ?", (limit,))
+
+    def next_due(self, kinds: Sequence[str]) -> float | None:
+        marks = ",".join("?" * len(kinds))
+        row = self.db.query(
+            f"SELECT MIN(due) FROM schedule WHERE status='pending' AND kind IN ({marks})", kinds
+        )
+        return None if row[0][0] is None else float(row[0][0])
+
+    def cancel(self, item_id: str, finished: float) -> bool:
+        cur = self.db.execute(
+            "UPDATE schedule SET status='cancelled', finished=? WHERE id=? AND status='pending'",
+            (finished, item_id),
+        )
+        return cur.rowcount == 1
+
+    def running(self) -> list[Row]:
+        return [dict(r) for r in self.db.query(
+            "SELECT id, owner, lease_until, attempts, max_attempts FROM schedule "
+            "WHERE status='running'")]
+
+    def claim(self, now: float, kinds: Sequence[str], owner: str,
+              lease_until: float) -> Item | None:
+        marks = ",".join("?" * len(kinds))
+        with self.db.transaction() as c:
+            row = c.execute(
+                f"SELECT id FROM schedule WHERE status='pending' AND due<=? AND kind IN ({marks}) "
+                "ORDER BY due, created LIMIT 1",
+                (now, *kinds),
+            ).fetchone()
+            if row is None:
+                return None
+            c.execute(
+                "UPDATE schedule SET status='running', attempts=attempts+1, owner=?, "
+                "lease_until=?, started=? WHERE id=? AND status='pending'",
+                (owner, lease_until, now, row[0]),
+            )
+            claimed = c.execute("SELECT * FROM schedule WHERE id=?", (row[0],)).fetchone()
+        return Item.from_row(claimed)
+
+    def settle(self, item_id: str, owner: str, status: str, result: str, *,
+               due: float | None = None, finished: float | None = None) -> bool:
+        cur = self.db.execute(
+            "UPDATE schedule SET status=?, result=?, owner='', due=COALESCE(?, due), "
+            "finished=COALESCE(?, finished) WHERE id=? AND owner=? AND status='running'",
+            (status, result, due, finished, item_id, owner),
+        )
+        return cur.rowcount == 1
+
+
+def item_store(home: Any) -> ItemStore:
+    """The store ``home`` (anything with ``config`` and ``db``; a Home, a SkillContext) points
+    at: its user's rows in PostgreSQL when the config names a database
+    (``server.database_url`` / OS1_DATABASE_URL), else SQLite in the home."""
+    config = getattr(home, "config", None)
+    url = config.server.database_url if config is not None else ""
+    if url:
+        from os1.scale.schedule import PgItems
+
+        return PgItems(url, str(getattr(home, "user_id", "local")))
+    return SqliteItems(home.db)
+
+
+class Scheduler:
+    def __init__(self, store: Database | ItemStore, clock: Clock,
+                 extras: dict[str, Any] | None = None, *, db: Database | None = None) -> None:
+        self.store: ItemStore = SqliteItems(store) if isinstance(store, Database) else store
+        self.db = store if isinstance(store, Database) else db
         self.clock = clock
         self.extras = extras or {}
         self.handlers: dict[str, Handler] = {}
         self.owner = _owner_token()
-        db.migrate("scheduler", SCHEMA)
+
+    @classmethod
+    def open(cls, home: Any, clock: Clock, extras: dict[str, Any] | None = None) -> Scheduler:
+        """The scheduler of ``home`` on the store its config chooses (see :func:`item_store`).
+        A SkillContext works too (its ``extras["home"]`` when it has one); a bare Database
+        has no config, so it is the SQLite store."""
+        if isinstance(home, Database):
+            return cls(home, clock, extras)
+        where = getattr(home, "extras", {}).get("home", home)
+        return cls(item_store(where), clock, extras, db=where.db)
 
     # scheduling ----------------------------------------------------------------------
     def schedule(
@@ -152,65 +297,33 @@ class Scheduler:
             body = json.dumps(payload or {}, sort_keys=True)
         except (TypeError, ValueError) as exc:
             raise InputError(f"The payload for '{kind}' is not plain JSON data: {exc}.") from exc
-        iid = new_id("j")
-        with self.db.transaction() as c:
-            if key is not None:
-                row = c.execute("SELECT id FROM schedule WHERE key=?", (key,)).fetchone()
-                if row:
-                    return str(row[0])
-            c.execute(
-                "INSERT INTO schedule (id, key, kind, payload, due, max_attempts, created) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (iid, key, kind, body, float(due), max(1, max_attempts), self.clock.now()),
-            )
-        return iid
+        return self.store.add({"id": new_id("j"), "key": key, "kind": kind, "payload": body,
+                               "due": float(due), "max_attempts": max(1, max_attempts),
+                               "created": self.clock.now()})
 
     def cancel(self, item_id: str) -> None:
-        cur = self.db.execute(
-            "UPDATE schedule SET status='cancelled', finished=? WHERE id=? AND status='pending'",
-            (self.clock.now(), item_id),
-        )
-        if cur.rowcount != 1:
-            state = self.db.query("SELECT status FROM schedule WHERE id=?", (item_id,))
-            if not state:
-                raise NotFoundError(f"Nothing is scheduled with id {item_id}.")
-            raise InputError(f"Item {item_id} is already {state[0][0]}; it cannot be cancelled.")
+        if not self.store.cancel(item_id, self.clock.now()):
+            item = self.get(item_id)
+            raise InputError(f"Item {item_id} is already {item.status}; it cannot be cancelled.")
 
     def get(self, item_id: str) -> Item:
-        rows = self.db.query("SELECT * FROM schedule WHERE id=?", (item_id,))
-        if not rows:
+        item = self.store.get(item_id)
+        if item is None:
             raise NotFoundError(f"Nothing is scheduled with id {item_id}.")
-        return Item.from_row(rows[0])
+        return item
 
     def by_key(self, key: str) -> Item | None:
-        rows = self.db.query("SELECT * FROM schedule WHERE key=?", (key,))
-        return Item.from_row(rows[0]) if rows else None
+        return self.store.by_key(key)
 
     def pending(self, kind: str | None = None) -> list[Item]:
-        sql = "SELECT * FROM schedule WHERE status='pending'"
-        args: tuple[Any, ...] = ()
-        if kind:
-            sql, args = sql + " AND kind=?", (kind,)
-        return [Item.from_row(r) for r in self.db.query(sql + " ORDER BY due, created", args)]
+        return self.store.pending(kind)
 
     def items(self, status: str | None = None, limit: int = 200) -> list[Item]:
-        if status:
-            rows = self.db.query(
-                "SELECT * FROM schedule WHERE status=? ORDER BY due DESC LIMIT ?", (status, limit)
-            )
-        else:
-            rows = self.db.query("SELECT * FROM schedule ORDER BY due DESC LIMIT ?", (limit,))
-        return [Item.from_row(r) for r in rows]
+        return self.store.items(status, limit)
 
     def next_due(self) -> float | None:
         kinds = list(self.handlers)
-        if not kinds:
-            return None
-        marks = ",".join("?" * len(kinds))
-        row = self.db.query(
-            f"SELECT MIN(due) FROM schedule WHERE status='pending' AND kind IN ({marks})", kinds
-        )
-        return None if row[0][0] is None else float(row[0][0])
+        return self.store.next_due(kinds) if kinds else None
 
     # running -------------------------------------------------------------------------
     def register_handler(self, kind: str, fn: Handler) -> None:
@@ -222,66 +335,33 @@ class Scheduler:
         Returns the ids put back. Called by :meth:`run_due`, so a restart needs nothing else.
         """
         put_back: list[str] = []
-        for r in self.db.query("SELECT id, owner, lease_until, attempts, max_attempts "
-                               "FROM schedule WHERE status='running'"):
+        for r in self.store.running():
             alive = _owner_alive(r["owner"])
             if alive or (alive is None and r["lease_until"] > time.time()):
                 continue
             if r["attempts"] < r["max_attempts"]:
-                cur = self.db.execute(
-                    "UPDATE schedule SET status='pending', owner='', "
-                    "result='interrupted; retrying' WHERE id=? AND status='running' AND owner=?",
-                    (r["id"], r["owner"]),
-                )
-                if cur.rowcount:
+                if self.store.settle(r["id"], r["owner"], "pending", "interrupted; retrying"):
                     put_back.append(r["id"])
             else:
-                self.db.execute(
-                    "UPDATE schedule SET status='failed', finished=?, "
-                    "result='interrupted twice; not retried again' "
-                    "WHERE id=? AND status='running' AND owner=?",
-                    (self.clock.now(), r["id"], r["owner"]),
-                )
+                self.store.settle(r["id"], r["owner"], "failed",
+                                  "interrupted twice; not retried again",
+                                  finished=self.clock.now())
         return put_back
 
     def _claim(self, now: float) -> Item | None:
         kinds = list(self.handlers)
         if not kinds:
             return None
-        marks = ",".join("?" * len(kinds))
-        with self.db.transaction() as c:
-            row = c.execute(
-                f"SELECT id FROM schedule WHERE status='pending' AND due<=? AND kind IN ({marks}) "
-                "ORDER BY due, created LIMIT 1",
-                (now, *kinds),
-            ).fetchone()
-            if row is None:
-                return None
-            c.execute(
-                "UPDATE schedule SET status='running', attempts=attempts+1, owner=?, "
-                "lease_until=?, started=? WHERE id=? AND status='pending'",
-                (self.owner, time.time() + LEASE_S, now, row[0]),
-            )
-            claimed = c.execute("SELECT * FROM schedule WHERE id=?", (row[0],)).fetchone()
-        return Item.from_row(claimed)
+        return self.store.claim(now, kinds, self.owner, time.time() + LEASE_S)
 
     def _finish(self, item: Item, status: str, result: str, now: float) -> str:
-        if status == "failed" and item.attempts < self._max_attempts(item.id):
+        if status == "failed" and item.attempts < item.max_attempts:
             # Try again later rather than hammering a failing peer every tick.
-            self.db.execute(
-                "UPDATE schedule SET status='pending', owner='', due=?, result=? "
-                "WHERE id=? AND owner=?",
-                (now + 300.0 * item.attempts, result, item.id, self.owner),
-            )
+            self.store.settle(item.id, self.owner, "pending", result,
+                              due=now + 300.0 * item.attempts)
             return "retry"
-        self.db.execute(
-            "UPDATE schedule SET status=?, result=?, finished=?, owner='' WHERE id=? AND owner=?",
-            (status, result, now, item.id, self.owner),
-        )
+        self.store.settle(item.id, self.owner, status, result, finished=now)
         return status
-
-    def _max_attempts(self, item_id: str) -> int:
-        return int(self.db.query("SELECT max_attempts FROM schedule WHERE id=?", (item_id,))[0][0])
 
     async def run_due(
         self, now: float | None = None, limit: int = 1000,

@@ -26,6 +26,7 @@ from os1.skills.calendar.when import When, extract_when
 from os1.text import second_person
 
 if TYPE_CHECKING:
+    from os1.home import Home
     from os1.initiative.scheduler import HandlerContext, Item, Scheduler
 
 KIND = "reminder"
@@ -54,14 +55,16 @@ def parse_reminder(text: str, now: datetime, zone: str) -> ReminderRequest:
     return ReminderRequest(what, when)
 
 
-def scheduler_for(db: Database) -> Scheduler:
+def scheduler_for(where: Home | SkillContext | Database) -> Scheduler:
+    """The reminders' scheduler on the store the home's config chooses (Scheduler.open)."""
     from os1.initiative.clock import SystemClock
     from os1.initiative.scheduler import Scheduler
 
-    return Scheduler(db, SystemClock())
+    return Scheduler.open(where, SystemClock())
 
 
-def create(db: Database, text: str, now: datetime, zone: str) -> tuple[str, ReminderRequest]:
+def create(where: Home | SkillContext | Database, text: str, now: datetime,
+           zone: str) -> tuple[str, ReminderRequest]:
     req = parse_reminder(text, now, zone)
     series = f"{KIND}:{uuid.uuid4().hex[:12]}"
     payload: dict[str, Any] = {"text": req.what, "asked": text, "zone": req.when.zone,
@@ -69,7 +72,7 @@ def create(db: Database, text: str, now: datetime, zone: str) -> tuple[str, Remi
     if req.when.rrule:
         payload["rrule"] = req.when.rrule
         payload["dtstart"] = req.when.start.isoformat()
-    iid = scheduler_for(db).schedule(req.when.start.timestamp(), KIND, payload, key=series)
+    iid = scheduler_for(where).schedule(req.when.start.timestamp(), KIND, payload, key=series)
     return iid, req
 
 
@@ -100,8 +103,8 @@ def register_handlers(scheduler: Scheduler) -> None:
     scheduler.register_handler(KIND, deliver)
 
 
-def pending(db: Database) -> list[Any]:
-    return scheduler_for(db).pending(KIND)
+def pending(where: Home | SkillContext | Database) -> list[Any]:
+    return scheduler_for(where).pending(KIND)
 
 
 def describe(item: Any, zone: str) -> str:
@@ -118,20 +121,21 @@ def _zone(ctx: SkillContext) -> str:
 
 async def run_add(args: dict[str, Any], ctx: SkillContext) -> str:
     zone = _zone(ctx)
-    _, req = create(ctx.db, str(args["text"]), datetime.now(ZoneInfo(zone)), zone)
+    _, req = create(ctx, str(args["text"]), datetime.now(ZoneInfo(zone)), zone)
     repeat = " and then as it repeats" if req.when.rrule else ""
     return f"I'll remind you to {second_person(req.what)} on {req.when.start:%a %d %b at %H:%M}{repeat}."
 
 
 async def run_list(args: dict[str, Any], ctx: SkillContext) -> str:
     zone = _zone(ctx)
-    return "\n".join(describe(i, zone) for i in pending(ctx.db)) or "No reminders set."
+    return "\n".join(describe(i, zone) for i in pending(ctx)) or "No reminders set."
 
 
 async def run_cancel(args: dict[str, Any], ctx: SkillContext) -> str:
     rid = str(args.get("id", ""))
-    item = scheduler_for(ctx.db).get(rid)
-    scheduler_for(ctx.db).cancel(rid)
+    scheduler = scheduler_for(ctx)
+    item = scheduler.get(rid)
+    scheduler.cancel(rid)
     return f"Cancelled the reminder to {item.payload.get('text')}."
 
 
