@@ -67,6 +67,7 @@ def add(
     """Add (or replace) a mail account. The password goes to the keyring or an encrypted file."""
     from os1.errors import InputError
     from os1.skills.mail.accounts import Account, Accounts, parse_hostport
+    from os1.skills.mail.store import mail_store
 
     if interactive():
         imap = imap or typer.prompt("IMAP server (host:port)")
@@ -83,7 +84,7 @@ def add(
     sh, sp = parse_hostport(smtp, "SMTP")
     acct = Account(name, (email or user).lower(), ih, ip, sh, sp, user, security, password_env)
     home = open_home()
-    where = Accounts(home.db, home.config).add(acct, password)
+    where = Accounts(mail_store(home), home.config).add(acct, password)
     _say(f"Added mail account '{name}' ({acct.email}); password kept in the {where}. "
          "Run 'os1 mail sync' to fetch your mail.")
 
@@ -93,9 +94,10 @@ def add(
 def accounts(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List mail accounts (never their passwords)."""
     from os1.skills.mail.accounts import Accounts
+    from os1.skills.mail.store import mail_store
 
     home = open_home()
-    rows = Accounts(home.db, home.config).all()
+    rows = Accounts(mail_store(home), home.config).all()
     if json_out:
         print(json.dumps([{k: v for k, v in a.__dict__.items()} for a in rows]))
         return
@@ -111,9 +113,10 @@ def accounts(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
 def remove(name: str) -> None:
     """Forget an account, its local copy of mail and its stored password."""
     from os1.skills.mail.accounts import Accounts
+    from os1.skills.mail.store import mail_store
 
     home = open_home()
-    Accounts(home.db, home.config).remove(name)
+    Accounts(mail_store(home), home.config).remove(name)
     _say(f"Removed mail account '{name}' (nothing was deleted on the server).")
 
 
@@ -126,6 +129,7 @@ def sync(
     """Fetch what changed since the last sync (new mail, flags, removals) for every folder."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from os1.skills.mail.store import mail_store
     from os1.skills.mail.sync import sync as do_sync
 
     home = open_home()
@@ -138,7 +142,7 @@ def sync(
                 tasks[folder] = bar.add_task(f"Syncing {folder}", total=total)
             bar.update(tasks[folder], completed=done)
 
-        reports = do_sync(home.db, home.config, account or None, progress)
+        reports = do_sync(mail_store(home), home.config, account or None, progress)
     for r in reports:
         _say(r.line())
 
@@ -152,6 +156,7 @@ def watch(
     """Wait for new mail with IMAP IDLE and sync it as it arrives (Ctrl-C stops)."""
     import time
 
+    from os1.skills.mail.store import mail_store
     from os1.skills.mail.sync import wait_for_mail
 
     home = open_home()
@@ -159,7 +164,7 @@ def watch(
     _say("Watching for new mail (Ctrl-C to stop)...")
     while time.monotonic() < end:
         left = min(300.0, end - time.monotonic())
-        report = wait_for_mail(home.db, home.config, account or None, left)
+        report = wait_for_mail(mail_store(home), home.config, account or None, left)
         if report is not None and report.new:
             _say(report.line())
 
@@ -195,13 +200,9 @@ def triage(
     folder: Annotated[str, typer.Option(help="Folder to show.")] = "INBOX",
 ) -> None:
     """The inbox as os1 sees it: category, priority, what is asked by when, suspicious marks."""
-    from os1.skills.mail.store import migrate
+    from os1.skills.mail.store import mail_store
 
-    home = open_home()
-    migrate(home.db)
-    rows = home.db.query(
-        "SELECT * FROM mail_messages WHERE folder=? ORDER BY suspicious ASC, priority DESC, "
-        "date DESC LIMIT ?", (folder, limit))
+    rows = mail_store(open_home()).folder_messages(folder, limit)
     if json_out:
         print(json.dumps([_row_dict(r) for r in rows]))
         return
@@ -229,11 +230,9 @@ def search(
 ) -> None:
     """Search your mail in everyday words."""
     from os1.skills.mail.search import search as do_search
-    from os1.skills.mail.store import migrate
+    from os1.skills.mail.store import mail_store
 
-    home = open_home()
-    migrate(home.db)
-    rows = do_search(home.db, " ".join(query), limit)
+    rows = do_search(mail_store(open_home()), " ".join(query), limit)
     if json_out:
         print(json.dumps([_row_dict(r) for r in rows]))
         return
@@ -248,11 +247,9 @@ def search(
 def show(mid: Annotated[int, typer.Argument(help="Message number.")]) -> None:
     """Show one message as text (attachments are listed, never opened)."""
     from os1.errors import NotFoundError
-    from os1.skills.mail.store import get_message, migrate
+    from os1.skills.mail.store import mail_store
 
-    home = open_home()
-    migrate(home.db)
-    r = get_message(home.db, mid)
+    r = mail_store(open_home()).get_message(mid)
     if r is None:
         raise NotFoundError(f"There is no message {mid}.")
     _say(f"From: {r['from_name']} <{r['from_addr']}>\nTo: {', '.join(json.loads(r['to_addrs']))}"
@@ -278,9 +275,10 @@ def draft(
 ) -> None:
     """Draft a reply in your own style (learned from your Sent folder)."""
     from os1.skills.mail.drafting import draft_for
+    from os1.skills.mail.store import mail_store
 
     home = open_home()
-    d = draft_for(home.db, mid, intent, text)
+    d = draft_for(mail_store(home), mid, intent, text)
     _say(f"To: {d.to}\nSubject: {d.subject}\n\n{d.body}")
     if send:
         _act(home, "mail_send", d.as_args(), f"reply to message {mid}", yes)
@@ -350,16 +348,14 @@ def purge(ids: Ids, yes: Yes = False) -> None:
 @plain_errors
 def cleanup(yes: Yes = False) -> None:
     """Archive the newsletters in your inbox in one approved step (suspicious mail is left)."""
-    from os1.skills.mail.store import migrate
+    from os1.skills.mail.store import mail_store
 
     home = open_home()
-    migrate(home.db)
-    rows = home.db.query("SELECT id FROM mail_messages WHERE folder='INBOX' AND "
-                         "category='newsletter' AND suspicious=0 ORDER BY date")
-    if not rows:
+    ids = mail_store(home).newsletters()
+    if not ids:
         _say("No newsletters to clean up.")
         return
-    _act(home, "mail_cleanup_newsletters", {"ids": [int(r["id"]) for r in rows]},
+    _act(home, "mail_cleanup_newsletters", {"ids": ids},
          "you asked to clean up newsletters", yes)
 
 

@@ -50,12 +50,11 @@ def register_intents(intents: list[Any]) -> None:
 
     async def _search(text: str, m: re.Match[str], ctx: Any) -> str:
         from os1.skills.mail.search import search
-        from os1.skills.mail.store import migrate
+        from os1.skills.mail.store import mail_store
         from os1.skills.mail.summary import count_words
         from os1.skills.mail.triage import describe_sender
 
-        migrate(ctx.db)
-        rows = search(ctx.db, m.group(0), 5)
+        rows = search(mail_store(ctx), m.group(0), 5)
         if not rows:
             return "I found no mail like that."
         first = rows[0]

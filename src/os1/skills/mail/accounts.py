@@ -1,4 +1,5 @@
-"""Mail accounts: server addresses and login name in SQLite, password in :mod:`.passwords`.
+"""Mail accounts: server addresses and login name in the mail store, password in
+:mod:`.passwords`.
 
 Plain (unencrypted) connections are only allowed to loopback hosts.
 """
@@ -7,8 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from os1.config import Config
@@ -16,7 +16,7 @@ from os1.db import Database, now
 from os1.errors import InputError, NotFoundError
 from os1.skills.mail.errors import MailError
 from os1.skills.mail.passwords import PasswordStore
-from os1.skills.mail.store import migrate
+from os1.skills.mail.store import MailStore, Row, as_mail
 
 SECURITY = ("tls", "starttls", "plain")
 
@@ -34,7 +34,7 @@ class Account:
     password_env: str = ""
 
     @classmethod
-    def from_row(cls, r: sqlite3.Row) -> Account:
+    def from_row(cls, r: Row) -> Account:
         return cls(r["name"], r["email"], r["imap_host"], r["imap_port"], r["smtp_host"],
                    r["smtp_port"], r["username"], r["security"], r["password_env"])
 
@@ -72,28 +72,22 @@ def validate(acct: Account) -> None:
 
 
 class Accounts:
-    def __init__(self, db: Database, config: Config) -> None:
-        self.db = db
+    def __init__(self, db: Database | MailStore, config: Config) -> None:
+        self.mail = as_mail(db)
         self.passwords = PasswordStore(Path(config.home), config.mail.password_store)
-        migrate(db)
 
     def add(self, acct: Account, password: str | None) -> str:
         """Save the account (replacing one of that name); returns where the password went."""
         validate(acct)
         if not password and not acct.password_env:
             raise InputError("Give the account's password (or --password-env VAR naming it).")
-        self.db.execute(
-            "INSERT OR REPLACE INTO mail_accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (acct.name, acct.email, acct.imap_host, acct.imap_port, acct.smtp_host,
-             acct.smtp_port, acct.username, acct.security, acct.password_env, now()),
-        )
+        self.mail.save_account({**asdict(acct), "created": now()})
         if password:
             return self.passwords.set(acct.name, password)
         return "environment"
 
     def all(self) -> list[Account]:
-        return [Account.from_row(r)
-                for r in self.db.query("SELECT * FROM mail_accounts ORDER BY created")]
+        return [Account.from_row(r) for r in self.mail.accounts()]
 
     def get(self, name: str | None = None) -> Account:
         accounts = self.all()
@@ -109,10 +103,7 @@ class Accounts:
 
     def remove(self, name: str) -> None:
         acct = self.get(name)
-        with self.db.transaction() as c:
-            for table in ("mail_messages", "mail_folders"):
-                c.execute(f"DELETE FROM {table} WHERE account=?", (acct.name,))
-            c.execute("DELETE FROM mail_accounts WHERE name=?", (acct.name,))
+        self.mail.remove_account(acct.name)
         self.passwords.delete(acct.name)
 
     def password(self, acct: Account) -> str:

@@ -5,7 +5,6 @@ functions are only ever called from tools that ran through approvals. Blocking.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -14,12 +13,12 @@ from os1.config import Config
 from os1.db import Database
 from os1.errors import InputError, NotFoundError
 from os1.skills.journal import UndoJournal
-from os1.skills.mail import store
 from os1.skills.mail.accounts import Account, Accounts
 from os1.skills.mail.errors import MailError
 from os1.skills.mail.imap import session
 from os1.skills.mail.safety import addresses_in
 from os1.skills.mail.send import check_addresses, compose, send_message
+from os1.skills.mail.store import MailStore, Row, as_mail
 from os1.skills.mail.sync import SenderHistory
 
 ALIASES = {"archive": "\\Archive", "trash": "\\Trash", "bin": "\\Trash", "junk": "\\Junk",
@@ -28,8 +27,8 @@ FLAGS = {"flagged": "\\Flagged", "flag": "\\Flagged", "seen": "\\Seen", "read": 
          "answered": "\\Answered", "important": "\\Flagged"}
 
 
-def resolve_folder(db: Database, account: str, name: str) -> str:
-    rows = db.query("SELECT name, special_use FROM mail_folders WHERE account=?", (account,))
+def resolve_folder(db: Database | MailStore, account: str, name: str) -> str:
+    rows = as_mail(db).folders(account)
     want = name.strip()
     use = ALIASES.get(want.lower())
     for r in rows:
@@ -41,10 +40,10 @@ def resolve_folder(db: Database, account: str, name: str) -> str:
     raise NotFoundError(f"There is no folder '{name}' in {account}; folders: {known}.")
 
 
-def _rows(db: Database, ids: Sequence[int]) -> list[sqlite3.Row]:
+def _rows(db: Database | MailStore, ids: Sequence[int]) -> list[Row]:
     if not ids:
         raise InputError("Say which messages (their numbers from 'os1 mail triage' or search).")
-    rows = store.get_messages(db, [int(i) for i in ids])
+    rows = as_mail(db).get_messages([int(i) for i in ids])
     missing = set(int(i) for i in ids) - {int(r["id"]) for r in rows}
     if missing:
         raise NotFoundError(f"No message {', '.join(map(str, sorted(missing)))}; run "
@@ -52,15 +51,16 @@ def _rows(db: Database, ids: Sequence[int]) -> list[sqlite3.Row]:
     return rows
 
 
-def _groups(rows: list[sqlite3.Row]) -> dict[tuple[str, str], list[sqlite3.Row]]:
-    out: dict[tuple[str, str], list[sqlite3.Row]] = defaultdict(list)
+def _groups(rows: list[Row]) -> dict[tuple[str, str], list[Row]]:
+    out: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for r in rows:
         out[(r["account"], r["folder"])].append(r)
     return out
 
 
-def move(db: Database, config: Config, ids: Sequence[int], dest: str,
+def move(db: Database | MailStore, config: Config, ids: Sequence[int], dest: str,
          journal: bool = True) -> str:
+    db = as_mail(db)
     rows = _rows(db, ids)
     accounts = Accounts(db, config)
     moves: list[dict[str, Any]] = []
@@ -83,27 +83,20 @@ def move(db: Database, config: Config, ids: Sequence[int], dest: str,
     n = sum(len(m["local_ids"]) for m in moves)
     text = f"Moved {n} message{'s' if n != 1 else ''} to {moves[0]['to']}."
     if journal:
-        UndoJournal(db).record("mail.move", {"moves": moves}, text)
+        UndoJournal(db.db).record("mail.move", {"moves": moves}, text)
     return text
 
 
-def _relocate(db: Database, account: str, src: str, dest: str, group: list[sqlite3.Row],
+def _relocate(db: MailStore, account: str, src: str, dest: str, group: list[Row],
               mapping: dict[int, int]) -> None:
-    """Keep local ids stable: the row follows the message to its new folder and UID."""
-    with db.transaction() as conn:
-        for r in group:
-            new_uid = mapping.get(int(r["uid"]))
-            if new_uid:
-                conn.execute("DELETE FROM mail_messages WHERE account=? AND folder=? AND uid=?",
-                             (account, dest, new_uid))
-                conn.execute("UPDATE mail_messages SET folder=?, uid=? WHERE id=?",
-                             (dest, new_uid, r["id"]))
-            else:  # server gave no new UID: the next sync fetches it afresh
-                conn.execute("DELETE FROM mail_messages WHERE id=?", (r["id"],))
+    """Keep local ids stable: the row follows the message to its new folder and UID (with no
+    new UID from the server it is dropped, and the next sync fetches it afresh)."""
+    db.relocate(account, dest, [(int(r["id"]), mapping.get(int(r["uid"]), 0)) for r in group])
 
 
-def flag(db: Database, config: Config, ids: Sequence[int], name: str, on: bool = True,
-         journal: bool = True) -> str:
+def flag(db: Database | MailStore, config: Config, ids: Sequence[int], name: str,
+         on: bool = True, journal: bool = True) -> str:
+    db = as_mail(db)
     flag_name = FLAGS.get(name.lower().strip("\\"), "")
     if not flag_name:
         raise InputError(f"Unknown flag '{name}'; use one of: {', '.join(sorted(FLAGS))}.")
@@ -118,11 +111,9 @@ def flag(db: Database, config: Config, ids: Sequence[int], name: str, on: bool =
         with session(acct, accounts.password(acct), config.mail.timeout_s) as c:
             c.select(folder, readonly=False)
             c.store([int(r["uid"]) for r in todo], flag_name, on)
-        with db.transaction() as conn:
-            for r in todo:
-                have = [f for f in r["flags"].split() if f != flag_name]
-                conn.execute("UPDATE mail_messages SET flags=? WHERE id=?",
-                             (" ".join([*have, flag_name] if on else have), r["id"]))
+        kept = {int(r["id"]): [f for f in r["flags"].split() if f != flag_name] for r in todo}
+        db.set_message_flags({i: " ".join([*have, flag_name] if on else have)
+                              for i, have in kept.items()})
         changes.append({"account": acct_name, "folder": folder, "flag": flag_name, "on": on,
                         "local_ids": [int(r["id"]) for r in todo]})
     verb = "Flagged" if on and flag_name == "\\Flagged" else ("Marked" if on else "Cleared")
@@ -130,12 +121,13 @@ def flag(db: Database, config: Config, ids: Sequence[int], name: str, on: bool =
     text = f"{verb} {len(rows)} message{'s' if len(rows) != 1 else ''}" + (
         "" if verb == "Flagged" else f" as {what}" if on else f" {what}") + "."
     if journal and changes:
-        UndoJournal(db).record("mail.flag", {"changes": changes}, text)
+        UndoJournal(db.db).record("mail.flag", {"changes": changes}, text)
     return text
 
 
-def purge(db: Database, config: Config, ids: Sequence[int]) -> str:
+def purge(db: Database | MailStore, config: Config, ids: Sequence[int]) -> str:
     """Permanent deletion: expunge for good. Not journaled (it cannot be undone)."""
+    db = as_mail(db)
     rows = _rows(db, ids)
     accounts = Accounts(db, config)
     for (acct_name, folder), group in _groups(rows).items():
@@ -143,31 +135,29 @@ def purge(db: Database, config: Config, ids: Sequence[int]) -> str:
         with session(acct, accounts.password(acct), config.mail.timeout_s) as c:
             c.select(folder, readonly=False)
             c.expunge([int(r["uid"]) for r in group])
-        with db.transaction() as conn:
-            store.delete_uids(conn, acct_name, folder, [int(r["uid"]) for r in group])
+        db.delete_uids(acct_name, folder, [int(r["uid"]) for r in group])
     return f"Permanently deleted {len(rows)} message{'s' if len(rows) != 1 else ''}."
 
 
-def tainted_recipients(db: Database, account: str, recipients: Sequence[str]) -> list[str]:
+def tainted_recipients(db: Database | MailStore, account: str,
+                       recipients: Sequence[str]) -> list[str]:
     """Addresses the user has never dealt with that appear in suspicious mail: a reply or
     forward to them is exactly what an injection would ask for."""
-    history = SenderHistory(db, account)
+    mail = as_mail(db)
+    history = SenderHistory(mail, account)
     out = []
     for addr in (a.lower() for a in recipients):
-        if history.sent_to.get(addr) or db.query(
-            "SELECT 1 FROM mail_messages WHERE from_addr=? AND suspicious=0 LIMIT 1", (addr,)
-        ):
+        if history.sent_to.get(addr) or mail.clean_mail_from(addr):
             continue
-        for r in db.query("SELECT body, hidden_text, subject FROM mail_messages WHERE "
-                          "suspicious=1 AND (body LIKE ? OR hidden_text LIKE ?)",
-                          (f"%{addr}%", f"%{addr}%")):
+        for r in mail.suspicious_mentioning(addr):
             if addr in addresses_in(f"{r['subject']} {r['body']} {r['hidden_text']}"):
                 out.append(addr)
                 break
     return out
 
 
-def send(db: Database, config: Config, args: dict[str, Any]) -> str:
+def send(db: Database | MailStore, config: Config, args: dict[str, Any]) -> str:
+    db = as_mail(db)
     accounts = Accounts(db, config)
     acct: Account = accounts.get(args.get("account") or None)
     to = check_addresses([args.get("to", "")])
@@ -180,7 +170,7 @@ def send(db: Database, config: Config, args: dict[str, Any]) -> str:
                   str(args.get("in_reply_to", "")), str(args.get("references", "")))
     password = accounts.password(acct)
     send_message(acct, password, msg, config.mail.timeout_s)
-    sent = store.folder_by_use(db, acct.name, "\\Sent")
+    sent = db.folder_by_use(acct.name, "\\Sent")
     if sent:
         try:
             with session(acct, password, config.mail.timeout_s) as c:
@@ -191,7 +181,8 @@ def send(db: Database, config: Config, args: dict[str, Any]) -> str:
 
 
 # undo -----------------------------------------------------------------------------------
-def revert_move(db: Database, config: Config, payload: dict[str, Any]) -> str:
+def revert_move(db: Database | MailStore, config: Config, payload: dict[str, Any]) -> str:
+    db = as_mail(db)
     accounts = Accounts(db, config)
     n = 0
     for m in reversed(payload["moves"]):
@@ -206,7 +197,7 @@ def revert_move(db: Database, config: Config, payload: dict[str, Any]) -> str:
             if not uids:
                 continue
             mapping = c.move(uids, m["from"])
-        rows = [r for r in store.get_messages(db, m["local_ids"]) if r["folder"] == m["to"]]
+        rows = [r for r in db.get_messages(m["local_ids"]) if r["folder"] == m["to"]]
         _relocate(db, m["account"], m["to"], m["from"], rows, mapping)
         n += len(uids)
     if not n:
@@ -215,10 +206,11 @@ def revert_move(db: Database, config: Config, payload: dict[str, Any]) -> str:
     return f"Put {n} message{'s' if n != 1 else ''} back in {src}."
 
 
-def revert_flag(db: Database, config: Config, payload: dict[str, Any]) -> str:
+def revert_flag(db: Database | MailStore, config: Config, payload: dict[str, Any]) -> str:
+    db = as_mail(db)
     n = 0
     for ch in payload["changes"]:
-        ids = [int(r["id"]) for r in store.get_messages(db, ch["local_ids"])]
+        ids = [int(r["id"]) for r in db.get_messages(ch["local_ids"])]
         if ids:
             flag(db, config, ids, ch["flag"].strip("\\").lower(), not ch["on"], journal=False)
             n += len(ids)

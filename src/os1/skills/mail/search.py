@@ -1,18 +1,19 @@
 """Search the local store with everyday phrases: "emails from Amy last month", "unread from
 bob about the contract", "invoices since March 3". :func:`parse_query` is pure (it takes
-``now``); :func:`search` runs it against SQLite (FTS5 for the remaining words).
+``now``); :func:`search` runs it against the mail store (full-text search for the remaining
+words: FTS5 in SQLite, tsvector in PostgreSQL).
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from os1.db import Database
+from os1.skills.mail.store import MailStore, Row, as_mail
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -99,36 +100,42 @@ def parse_query(text: str, now: datetime | None = None) -> Query:
     return q
 
 
-def search(db: Database, text: str, limit: int = 20, now: datetime | None = None
-           ) -> list[sqlite3.Row]:
-    q = parse_query(text, now)
+def filters(q: Query, mark: str, like: str) -> tuple[list[str], list[Any]]:
+    """The WHERE conditions (and their arguments) for everything in ``q`` but its words, with
+    ``mark`` as the placeholder and ``like`` the case-blind LIKE of the store's SQL."""
     where: list[str] = ["m.category NOT IN ('sent', 'draft')"]
     args: list[Any] = []
     if q.sender:
-        where.append("(m.from_addr LIKE ? OR m.from_name LIKE ?)")
+        where.append(f"(m.from_addr {like} {mark} OR m.from_name {like} {mark})")
         args += [f"%{q.sender}%", f"%{q.sender}%"]
     if q.recipient:
-        where.append("m.to_addrs LIKE ?")
+        where.append(f"m.to_addrs {like} {mark}")
         args.append(f"%{q.recipient}%")
     if q.since is not None:
-        where.append("m.date >= ?")
+        where.append(f"m.date >= {mark}")
         args.append(q.since)
     if q.until is not None:
-        where.append("m.date < ?")
+        where.append(f"m.date < {mark}")
         args.append(q.until)
     if q.unread:
-        where.append("m.flags NOT LIKE '%\\Seen%'")
+        where.append(f"m.flags NOT LIKE {mark}")
+        args.append("%\\Seen%")
     if q.flagged:
-        where.append("m.flags LIKE '%\\Flagged%'")
+        where.append(f"m.flags LIKE {mark}")
+        args.append("%\\Flagged%")
     if q.attachments:
         where.append("m.attachments != '[]'")
     if q.category:
-        where.append("m.category = ?")
+        where.append(f"m.category = {mark}")
         args.append(q.category)
-    if q.words:
-        where.append("m.id IN (SELECT rowid FROM mail_fts WHERE mail_fts MATCH ?)")
-        stems = [w[:-1] if len(w) > 4 and w.endswith("s") else w for w in q.words]
-        args.append(" ".join('"' + w.replace('"', "") + '"*' for w in stems))
-    sql = ("SELECT m.* FROM mail_messages m WHERE " + " AND ".join(where)
-           + " ORDER BY m.date DESC LIMIT ?")
-    return db.query(sql, [*args, limit])
+    return where, args
+
+
+def fts_words(q: Query) -> list[str]:
+    """The remaining words as prefixes to look for (a plural's 's' dropped)."""
+    return [w[:-1] if len(w) > 4 and w.endswith("s") else w for w in q.words]
+
+
+def search(db: Database | MailStore, text: str, limit: int = 20, now: datetime | None = None
+           ) -> list[Row]:
+    return as_mail(db).search(parse_query(text, now), limit)

@@ -5,11 +5,10 @@ beyond the extracted facts, and says so when something looks like an injection a
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from os1.db import Database
-from os1.skills.mail.store import migrate
+from os1.skills.mail.store import MailStore, Row, as_mail, mail_store
 from os1.skills.mail.triage import describe_sender
 
 _WORDS = ["No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
@@ -21,7 +20,7 @@ def count_words(n: int, noun: str) -> str:
     return f"{word} {noun}{'' if n == 1 else 's'}"
 
 
-def _highlight(r: sqlite3.Row) -> str:
+def _highlight(r: Row) -> str:
     who = describe_sender(r["from_name"], r["from_addr"], r["body"])
     if r["ask"]:
         by = f" by {r['deadline']}" if r["deadline"] else ""
@@ -32,7 +31,7 @@ def _highlight(r: sqlite3.Row) -> str:
     return f"one from {who} about “{subject[:60]}”"
 
 
-def compose(rows: list[sqlite3.Row], unread_total: int) -> str:
+def compose(rows: list[Row], unread_total: int) -> str:
     """Pure: build the sentence from new-message rows (highest priority first)."""
     if not rows:
         if unread_total:
@@ -59,22 +58,12 @@ def compose(rows: list[sqlite3.Row], unread_total: int) -> str:
     return text
 
 
-def new_messages(db: Database, mark: bool = True) -> tuple[list[sqlite3.Row], int]:
-    migrate(db)
-    rows = db.query(
-        "SELECT m.* FROM mail_messages m LEFT JOIN mail_folders f ON f.account=m.account AND "
-        "f.name=m.folder WHERE m.announced=0 AND m.flags NOT LIKE '%\\Seen%' AND "
-        "(m.folder='INBOX' OR f.special_use='') AND m.category NOT IN ('sent', 'draft') "
-        "ORDER BY m.priority DESC, m.date DESC"
-    )
-    unread = db.query("SELECT COUNT(*) n FROM mail_messages WHERE folder='INBOX' AND "
-                      "flags NOT LIKE '%\\Seen%'")[0]["n"]
-    if mark and rows:
-        db.execute("UPDATE mail_messages SET announced=1 WHERE announced=0")
-    return rows, int(unread)
+def new_messages(db: Database | MailStore, mark: bool = True) -> tuple[list[Row], int]:
+    return as_mail(db).new_messages(mark)
 
 
 def whats_new(home: Any, mark: bool = True) -> str:
-    """``home`` is an os1 Home (or anything with ``.db``). Marks what it told as announced."""
-    rows, unread = new_messages(home.db, mark)
+    """``home`` is an os1 Home or a SkillContext (its mail store is the one its config
+    chooses). Marks what it told as announced."""
+    rows, unread = new_messages(mail_store(home), mark)
     return compose(rows, unread)

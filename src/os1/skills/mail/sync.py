@@ -21,11 +21,11 @@ from typing import Any
 
 from os1.config import Config
 from os1.db import Database
-from os1.skills.mail import store
 from os1.skills.mail.accounts import Account, Accounts
 from os1.skills.mail.imap import Fetched, ImapClient, session
 from os1.skills.mail.mime import parse
 from os1.skills.mail.safety import assess
+from os1.skills.mail.store import FolderState, MailStore, as_mail
 from os1.skills.mail.triage import History, TriageInput, triage
 
 Progress = Callable[[str, int, int], None]  # folder, done, total
@@ -50,18 +50,10 @@ class SyncReport:
 class SenderHistory:
     """How often the user wrote to / heard from each address, for triage."""
 
-    def __init__(self, db: Database, account: str) -> None:
-        self.sent_to: Counter[str] = Counter()
-        self.received: Counter[str] = Counter()
-        for r in db.query(
-            "SELECT m.to_addrs, m.cc_addrs FROM mail_messages m JOIN mail_folders f "
-            "ON f.account=m.account AND f.name=m.folder WHERE m.account=? AND f.special_use=?",
-            (account, "\\Sent"),
-        ):
-            self.sent_to.update(json.loads(r["to_addrs"]) + json.loads(r["cc_addrs"]))
-        for r in db.query("SELECT from_addr, COUNT(*) n FROM mail_messages WHERE account=? "
-                          "GROUP BY from_addr", (account,)):
-            self.received[r["from_addr"]] = int(r["n"])
+    def __init__(self, db: Database | MailStore, account: str) -> None:
+        mail = as_mail(db)
+        self.sent_to: Counter[str] = Counter(mail.sent_recipients(account))
+        self.received: Counter[str] = Counter(mail.received_counts(account))
 
     def of(self, addr: str) -> History:
         return History(self.sent_to.get(addr, 0), self.received.get(addr, 0))
@@ -100,16 +92,6 @@ def build_row(acct: Account, folder: str, use: str, f: Fetched,
     return row
 
 
-def _assign_threads(conn: Any, rows: list[dict[str, Any]]) -> None:
-    local: dict[str, str] = {}
-    for r in rows:
-        refs = [x for x in r.pop("_refs") if x]
-        tid = next((local[x] for x in refs if x in local), None) or store.thread_for(conn, refs)
-        r["thread_id"] = tid or r["message_id"] or f"{r['account']}/{r['folder']}/{r['uid']}"
-        if r["message_id"]:
-            local[r["message_id"]] = r["thread_id"]
-
-
 def _batches(meta: dict[int, tuple[int, str]], count: int, max_bytes: int) -> list[list[int]]:
     out: list[list[int]] = [[]]
     size = 0
@@ -124,27 +106,25 @@ def _batches(meta: dict[int, tuple[int, str]], count: int, max_bytes: int) -> li
 
 
 class FolderSync:
-    def __init__(self, client: ImapClient, db: Database, config: Config, acct: Account,
+    def __init__(self, client: ImapClient, mail: MailStore, config: Config, acct: Account,
                  history: SenderHistory, progress: Progress | None) -> None:
-        self.c, self.db, self.acct, self.history = client, db, acct, history
+        self.c, self.mail, self.acct, self.history = client, mail, acct, history
         self.batch, self.max_bytes = config.mail.sync_batch, config.mail.max_fetch_bytes
         self.progress = progress
 
     def run(self, name: str, use: str, report: SyncReport) -> None:
-        st = store.folder_state(self.db, self.acct.name, name)
+        st = self.mail.folder_state(self.acct.name, name)
         st.special_use = use
         status = self.c.status(name)
-        local = store.local_uids(self.db, self.acct.name, name)
+        local = self.mail.local_uids(self.acct.name, name)
         if st.uidvalidity and status.get("uidvalidity") != st.uidvalidity:
-            with self.db.transaction() as conn:
-                store.delete_uids(conn, self.acct.name, name, sorted(local))
+            self.mail.delete_uids(self.acct.name, name, sorted(local))
             local, st.last_uid, st.highestmodseq = set(), 0, 0
         st.uidvalidity = status.get("uidvalidity", 0)
         modseq = status.get("highestmodseq", 0)
         if (status.get("uidnext", 0) <= st.last_uid + 1 and status.get("messages") == len(local)
                 and "highestmodseq" in status and modseq == st.highestmodseq):
-            with self.db.transaction() as conn:
-                store.save_folder(conn, st, time.time())
+            self.mail.save_folder(st, time.time())
             return
         self.c.select(name)
         if st.last_uid and local:
@@ -154,28 +134,23 @@ class FolderSync:
         new = {u: v for u, v in meta.items() if u not in local}
         if status.get("messages", 0) != len(local) + len(new) and local:
             gone = sorted(local - set(self.c.search_all()))
-            with self.db.transaction() as conn:
-                store.delete_uids(conn, self.acct.name, name, gone)
+            self.mail.delete_uids(self.acct.name, name, gone)
             report.removed += len(gone)
         self._fetch_new(name, use, st, new, report)
         st.last_uid = max([st.last_uid, *meta])
         st.highestmodseq = modseq
-        with self.db.transaction() as conn:
-            store.save_folder(conn, st, time.time())
+        self.mail.save_folder(st, time.time())
 
-    def _flags(self, name: str, st: store.FolderState, report: SyncReport) -> None:
+    def _flags(self, name: str, st: FolderState, report: SyncReport) -> None:
         changed = self.c.fetch_meta(f"1:{st.last_uid}", changedsince=st.highestmodseq)
         if not st.highestmodseq:  # no CONDSTORE: compare every flag with ours
-            have = {int(r["uid"]): r["flags"] for r in self.db.query(
-                "SELECT uid, flags FROM mail_messages WHERE account=? AND folder=?",
-                (self.acct.name, name))}
+            have = self.mail.uid_flags(self.acct.name, name)
             changed = {u: v for u, v in changed.items() if have.get(u, v[1]) != v[1]}
         if changed:
-            with self.db.transaction() as conn:
-                store.set_flags(conn, self.acct.name, name, {u: v[1] for u, v in changed.items()})
+            self.mail.set_flags(self.acct.name, name, {u: v[1] for u, v in changed.items()})
             report.flags += len(changed)
 
-    def _fetch_new(self, name: str, use: str, st: store.FolderState,
+    def _fetch_new(self, name: str, use: str, st: FolderState,
                    new: dict[int, tuple[int, str]], report: SyncReport) -> None:
         done, total = 0, len(new)
         if self.progress and total:
@@ -184,11 +159,8 @@ class FolderSync:
             big = {u for u in group if new[u][0] > self.max_bytes}
             fetched = self.c.fetch_bodies(group, self.max_bytes, big)
             rows = [build_row(self.acct, name, use, f, self.history) for f in fetched]
-            with self.db.transaction() as conn:
-                _assign_threads(conn, rows)
-                store.insert_messages(conn, rows)
-                st.last_uid = max(group)
-                store.save_folder(conn, st)  # high-water mark moves with the batch, atomically
+            st.last_uid = max(group)
+            self.mail.add_batch(rows, st)  # the high-water mark moves with the batch, atomically
             done += len(group)
             report.new += len(rows)
             if self.progress:
@@ -201,15 +173,16 @@ def _order(folders: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(folders, key=lambda f: (rank.get(f[1], 3), f[0] != "INBOX", f[0]))
 
 
-def sync_account(db: Database, config: Config, acct: Account, password: str,
+def sync_account(db: Database | MailStore, config: Config, acct: Account, password: str,
                  progress: Progress | None = None, only: tuple[str, ...] = ()) -> SyncReport:
     t0 = time.perf_counter()
+    mail = as_mail(db)
     report = SyncReport(acct.name)
     with session(acct, password, config.mail.timeout_s) as client:
         folders = _order(client.folders())
         if only:
             folders = [f for f in folders if f[0] in only]
-        runner = FolderSync(client, db, config, acct, SenderHistory(db, acct.name), progress)
+        runner = FolderSync(client, mail, config, acct, SenderHistory(mail, acct.name), progress)
         for name, use in folders:
             runner.run(name, use, report)
             report.folders += 1
@@ -217,24 +190,26 @@ def sync_account(db: Database, config: Config, acct: Account, password: str,
     return report
 
 
-def sync(db: Database, config: Config, account: str | None = None,
+def sync(db: Database | MailStore, config: Config, account: str | None = None,
          progress: Progress | None = None, only: tuple[str, ...] = ()) -> list[SyncReport]:
     """Sync one named account, or all of them."""
-    accounts = Accounts(db, config)
+    mail = as_mail(db)
+    accounts = Accounts(mail, config)
     chosen = [accounts.get(account)] if account else accounts.all() or [accounts.get()]
-    return [sync_account(db, config, a, accounts.password(a), progress, only) for a in chosen]
+    return [sync_account(mail, config, a, accounts.password(a), progress, only) for a in chosen]
 
 
-def wait_for_mail(db: Database, config: Config, account: str | None = None,
+def wait_for_mail(db: Database | MailStore, config: Config, account: str | None = None,
                   timeout: float = 300.0, stop: threading.Event | None = None,
                   folder: str = "INBOX") -> SyncReport | None:
     """Block (IMAP IDLE) until ``folder`` changes or ``timeout`` passes, then sync it.
     Returns the sync report, or None when nothing happened."""
-    accounts = Accounts(db, config)
+    mail = as_mail(db)
+    accounts = Accounts(mail, config)
     acct = accounts.get(account)
     password = accounts.password(acct)
     with session(acct, password, config.mail.timeout_s) as client:
-        st = store.folder_state(db, acct.name, folder)
+        st = mail.folder_state(acct.name, folder)
         status = client.status(folder)
         behind = status.get("uidnext", 0) > st.last_uid + 1 or status.get(
             "highestmodseq", 0) != st.highestmodseq
@@ -243,10 +218,10 @@ def wait_for_mail(db: Database, config: Config, account: str | None = None,
             behind = client.idle(timeout, stop)
     if not behind:
         return None
-    return sync_account(db, config, acct, password, only=(folder,))
+    return sync_account(mail, config, acct, password, only=(folder,))
 
 
-async def watch(db: Database, config: Config, on_report: Callable[[SyncReport], Any],
+async def watch(db: Database | MailStore, config: Config, on_report: Callable[[SyncReport], Any],
                 stop: asyncio.Event, account: str | None = None, slice_s: float = 300.0) -> None:
     """Daemon loop: IDLE, sync, report, again, until ``stop`` is set."""
     flag = threading.Event()

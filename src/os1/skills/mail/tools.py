@@ -12,8 +12,9 @@ from typing import Any
 
 from os1.skills.base import SkillContext, Tool
 from os1.skills.journal import register_reverter
-from os1.skills.mail import actions, store
+from os1.skills.mail import actions
 from os1.skills.mail.safety import as_model_context
+from os1.skills.mail.store import mail_store
 
 _IDS = {"type": "array", "items": {"type": "integer"}, "description": "message numbers"}
 
@@ -31,7 +32,7 @@ def _n(args: dict[str, Any]) -> str:
 async def _search(args: dict[str, Any], ctx: SkillContext) -> str:
     from os1.skills.mail.search import search
 
-    rows = search(ctx.db, str(args.get("query", "")), int(args.get("limit", 10)))
+    rows = search(mail_store(ctx), str(args.get("query", "")), int(args.get("limit", 10)))
     if not rows:
         return "No messages match."
     return "\n".join(f"#{r['id']} {r['from_name'] or r['from_addr']}: {r['subject']}"
@@ -41,12 +42,12 @@ async def _search(args: dict[str, Any], ctx: SkillContext) -> str:
 async def _whats_new(args: dict[str, Any], ctx: SkillContext) -> str:
     from os1.skills.mail.summary import compose, new_messages
 
-    rows, unread = new_messages(ctx.db, mark=True)
+    rows, unread = new_messages(mail_store(ctx), mark=True)
     return compose(rows, unread)
 
 
 async def _read(args: dict[str, Any], ctx: SkillContext) -> str:
-    row = store.get_message(ctx.db, int(args["id"]))
+    row = mail_store(ctx).get_message(int(args["id"]))
     if row is None:
         return f"There is no message {args['id']}."
     return as_model_context(row)
@@ -55,35 +56,35 @@ async def _read(args: dict[str, Any], ctx: SkillContext) -> str:
 async def _draft(args: dict[str, Any], ctx: SkillContext) -> str:
     from os1.skills.mail.drafting import draft_for
 
-    draft = draft_for(ctx.db, int(args["id"]), str(args.get("intent", "ack")),
+    draft = draft_for(mail_store(ctx), int(args["id"]), str(args.get("intent", "ack")),
                       str(args.get("text", "")))
     return json.dumps(draft.as_args())
 
 
 async def _send(args: dict[str, Any], ctx: SkillContext) -> str:
-    return await asyncio.to_thread(actions.send, ctx.db, ctx.config, args)
+    return await asyncio.to_thread(actions.send, mail_store(ctx), ctx.config, args)
 
 
 async def _move(args: dict[str, Any], ctx: SkillContext) -> str:
-    return await asyncio.to_thread(actions.move, ctx.db, ctx.config, _ids(args),
+    return await asyncio.to_thread(actions.move, mail_store(ctx), ctx.config, _ids(args),
                                    str(args["folder"]))
 
 
 async def _archive(args: dict[str, Any], ctx: SkillContext) -> str:
-    return await asyncio.to_thread(actions.move, ctx.db, ctx.config, _ids(args), "archive")
+    return await asyncio.to_thread(actions.move, mail_store(ctx), ctx.config, _ids(args), "archive")
 
 
 async def _delete(args: dict[str, Any], ctx: SkillContext) -> str:
-    return await asyncio.to_thread(actions.move, ctx.db, ctx.config, _ids(args), "trash")
+    return await asyncio.to_thread(actions.move, mail_store(ctx), ctx.config, _ids(args), "trash")
 
 
 async def _flag(args: dict[str, Any], ctx: SkillContext) -> str:
-    return await asyncio.to_thread(actions.flag, ctx.db, ctx.config, _ids(args),
+    return await asyncio.to_thread(actions.flag, mail_store(ctx), ctx.config, _ids(args),
                                    str(args.get("flag", "flagged")), bool(args.get("on", True)))
 
 
 async def _purge(args: dict[str, Any], ctx: SkillContext) -> str:
-    return await asyncio.to_thread(actions.purge, ctx.db, ctx.config, _ids(args))
+    return await asyncio.to_thread(actions.purge, mail_store(ctx), ctx.config, _ids(args))
 
 
 def _send_summary(args: dict[str, Any]) -> str:
@@ -140,11 +141,11 @@ TOOLS = [
 
 
 async def _revert_move(payload: dict[str, Any], ctx: SkillContext) -> str:
-    return await asyncio.to_thread(actions.revert_move, ctx.db, ctx.config, payload)
+    return await asyncio.to_thread(actions.revert_move, mail_store(ctx), ctx.config, payload)
 
 
 async def _revert_flag(payload: dict[str, Any], ctx: SkillContext) -> str:
-    return await asyncio.to_thread(actions.revert_flag, ctx.db, ctx.config, payload)
+    return await asyncio.to_thread(actions.revert_flag, mail_store(ctx), ctx.config, payload)
 
 
 def register_reverters() -> None:

@@ -34,8 +34,10 @@ def subject(book: Book) -> str:
     return f"Submission: {book.title} ({book.letters} letters)"
 
 
-def submit_book(db: Database, config: Config, args: dict[str, Any]) -> str:
-    """Send the latest (or the named) book to ``args['to']``; blocking (SMTP)."""
+def submit_book(db: Database, config: Config, args: dict[str, Any],
+                mail: Any | None = None) -> str:
+    """Send the latest (or the named) book to ``args['to']``; blocking (SMTP). ``mail`` is
+    the mail store holding the accounts (default: the SQLite one in ``db``)."""
     try:
         from os1.skills.mail.accounts import Accounts
         from os1.skills.mail.send import check_addresses, compose, send_message
@@ -47,7 +49,7 @@ def submit_book(db: Database, config: Config, args: dict[str, Any]) -> str:
     if size > MAX_ATTACHMENTS:
         raise InputError(f"The book's files are {size // 1_000_000} MB, too big to email; "
                          "compile a smaller book (fewer letters) or share it another way.")
-    accounts = Accounts(db, config)
+    accounts = Accounts(db if mail is None else mail, config)
     acct = accounts.get(str(args.get("account") or "") or None)
     sender = str(args.get("sender") or "") or acct.email
     msg = compose(acct, to, subject(book), cover_letter(book, sender))

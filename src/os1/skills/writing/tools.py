@@ -86,7 +86,11 @@ async def run_compile(args: dict[str, Any], ctx: SkillContext) -> str:
 async def run_submit(args: dict[str, Any], ctx: SkillContext) -> str:
     from os1.skills.writing.submit import submit_book
 
-    return await asyncio.to_thread(submit_book, ctx.db, ctx.config, args)
+    try:
+        from os1.skills.mail.store import mail_store
+    except ImportError:  # no mail skill: submit_book says so
+        return await asyncio.to_thread(submit_book, ctx.db, ctx.config, args)
+    return await asyncio.to_thread(submit_book, ctx.db, ctx.config, args, mail_store(ctx))
 
 
 def _string(*names: str) -> dict[str, Any]:
