@@ -206,7 +206,7 @@ async def client_worker(url: str, tokens: list[str], duration: float, think: flo
     stats["all_connected"].set()
     from os1.server.loopwatch import LoopWatch
 
-    watch = LoopWatch()  # this client's own stalls count against the server in the figures
+    watch = LoopWatch(freeze=False)  # this client's own stalls count against the server
     probe = asyncio.create_task(watch.run())
     await asyncio.gather(*tasks)
     probe.cancel()

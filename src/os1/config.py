@@ -75,6 +75,10 @@ class ServerConfig(Section):
     max_open_homes: int = Field(
         default=256, ge=1, le=100_000, description="user homes kept open (3 files each)"
     )
+    max_kept_homes: int = Field(
+        default=20_000, ge=1, le=1_000_000,
+        description="user OSes kept in memory; those over max_open_homes hold no open files",
+    )
     max_body_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     signup: bool = Field(default=True, description="anyone who reaches the server may sign up")
     origins: str = Field(

@@ -56,22 +56,61 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = threading.RLock()
+        self._closed = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
-                str(path), check_same_thread=False, isolation_level=None, timeout=10.0
-            )
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
+        except OSError as exc:
+            raise _plain(exc, path) from exc
+        self._conn: sqlite3.Connection | None = self._connect()
+        try:
             self._conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_steps (store TEXT, step INTEGER, "
                 "PRIMARY KEY (store, step))"
             )
-        except (sqlite3.Error, OSError) as exc:
+        except sqlite3.Error as exc:
             raise _plain(exc, path) from exc
-        self._lock = threading.RLock()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                str(self.path), check_same_thread=False, isolation_level=None, timeout=10.0
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as exc:
+            raise _plain(exc, self.path) from exc
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The open connection, reopened if :meth:`suspend` closed it. Call with the lock."""
+        if self._conn is None:
+            if self._closed:
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            self._conn = self._connect()
+        return self._conn
+
+    @property
+    def suspended(self) -> bool:
+        return self._conn is None
+
+    def suspend(self) -> None:
+        """Close the connection, freeing its three open files (database, WAL, shared
+        memory), while the stores built on this Database stay usable: the next call reopens
+        it. A server holding thousands of homes keeps every home's objects this way and only
+        as many connections as it has files for."""
+        with self._lock:
+            if self._conn is not None:
+                conn, self._conn = self._conn, None
+                conn.close()
+
+    def resume(self) -> None:
+        """Reopen a suspended connection now (it would reopen on first use anyway)."""
+        with self._lock:
+            _ = self.conn
 
     def migrate(self, store: str, steps: Sequence[str]) -> None:
         with self.transaction() as conn:
@@ -90,34 +129,37 @@ class Database:
         """All-or-nothing: on any error nothing of the block is written."""
         with self._lock:
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
+                conn = self.conn
+                conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise _plain(exc, self.path) from exc
             try:
-                yield self._conn
+                yield conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
                 raise
             try:
-                self._conn.execute("COMMIT")
+                conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
                 raise _plain(exc, self.path) from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         with self._lock:
             try:
-                return self._conn.execute(sql, params)
+                return self.conn.execute(sql, params)
             except sqlite3.OperationalError as exc:
                 raise _plain(exc, self.path) from exc
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             try:
-                return self._conn.execute(sql, params).fetchall()
+                return self.conn.execute(sql, params).fetchall()
             except sqlite3.OperationalError as exc:
                 raise _plain(exc, self.path) from exc
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            self._closed = True
+            if self._conn is not None:
+                self._conn.close()

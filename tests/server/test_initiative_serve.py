@@ -162,3 +162,24 @@ def test_what_fired_while_away_or_down_arrives_on_the_next_connection(tmp_path: 
         assert srv.call(count()) == 1
     finally:
         srv.stop()
+
+
+def test_look_times_give_the_due_users_soonest_first_and_each_once() -> None:
+    import math
+
+    from os1.server.initiative import LookTimes
+
+    times = LookTimes()
+    assert times.soonest() == math.inf and times.due(100.0) == []
+    for i in range(1000):
+        times.set(f"u{i}", 50.0 + i)
+    times.set("u5", 10.0)  # moved earlier: its old time no longer counts
+    times.set("u7", 5000.0)  # moved later
+    times.set("u9", 0.0)  # a poke
+    for _ in range(10):
+        times.set("u1", 20.0)  # set again and again: one entry still, the heap stays small
+    assert times.soonest() == 0.0
+    assert times.due(52.0) == ["u9", "u5", "u1", "u0", "u2"]
+    assert times.due(52.0) == []  # each once: looking at a user sets its next time
+    assert "u7" in times.due(6000.0) and len(times.times) == 0
+    assert len(times._heap) <= 4 * 1000 + 64

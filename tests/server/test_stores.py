@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from os1.config import Config
+from os1.db import Database
 from os1.errors import InputError
 from os1.server.homes import HomePool
 from os1.server.users import UserStore, digest
@@ -72,7 +73,7 @@ async def test_each_user_gets_their_own_home_and_idle_ones_are_closed(tmp_path: 
     assert pool.open_count == 0
 
 
-async def test_ready_opens_a_home_off_the_event_loop_and_eviction_closes_it_there(
+async def test_ready_opens_a_home_off_the_event_loop_and_eviction_suspends_it_there(
     tmp_path: Path,
 ) -> None:
     import asyncio
@@ -80,7 +81,7 @@ async def test_ready_opens_a_home_off_the_event_loop_and_eviction_closes_it_ther
 
     cfg = Config()
     cfg.home = tmp_path
-    pool = HomePool(tmp_path, cfg, max_open=1, model=ScriptedModel())
+    pool = HomePool(tmp_path, cfg, max_open=1, max_kept=2, model=ScriptedModel())
     opened_on: list[int] = []
     real_open = pool._open_home
 
@@ -98,17 +99,30 @@ async def test_ready_opens_a_home_off_the_event_loop_and_eviction_closes_it_ther
     assert len(warm) == 1 and warm[0][0] > 0
     await pool.ready("u2")
     with pool.lease("u2"):
-        pass  # on leaving, one home at most stays open: u1 is closed, in a worker thread
+        pass  # on leaving, one home at most keeps its files: u1's database is closed
     for _ in range(100):
-        try:
-            first.home.db.query("SELECT 1")
-        except sqlite3.ProgrammingError:
+        if first.home.db.suspended and not pool._closing:
             break
         await asyncio.sleep(0.02)
     else:
-        raise AssertionError("u1's home was never closed")
-    assert pool.open_count == 1
+        raise AssertionError("u1's database was never closed")
+    assert pool.open_count == 1 and pool.kept_count == 2
+    await pool.ready("u1")  # back: the same OS, its database reopened, nothing rebuilt
+    with pool.lease("u1") as again:
+        assert again is first and not first.home.db.suspended
+        assert again.home.episodes.get("who") == "u1"
+    assert len(opened_on) == 2  # u2 only; u1 was never opened a second time
+    await pool.ready("u3")
+    with pool.lease("u3"):
+        pass  # three users, two kept at most: the least recently used one is closed for good
+    for _ in range(100):
+        if pool.kept_count == 2 and not pool._closing:
+            break
+        await asyncio.sleep(0.02)
+    assert pool.kept_count == 2 and "u2" not in pool._kept
     await pool.aclose()
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.home.db.query("SELECT 1")  # closed, not merely suspended: no silent reopen
 
 
 async def test_open_files_stay_bounded_while_closes_are_slow_and_none_is_left_waiting(
@@ -127,7 +141,14 @@ async def test_open_files_stay_bounded_while_closes_are_slow_and_none_is_left_wa
         time.sleep(0.05)
         real_close(self)
 
+    real_suspend = Database.suspend
+
+    def slow_suspend(self: Database) -> None:
+        time.sleep(0.05)
+        real_suspend(self)
+
     monkeypatch.setattr(homes.UserOS, "close", slow_close)
+    monkeypatch.setattr(Database, "suspend", slow_suspend)
     cfg = Config()
     cfg.home = tmp_path
     pool = HomePool(tmp_path, cfg, max_open=1, model=ScriptedModel())
@@ -173,7 +194,7 @@ async def test_ready_hands_over_a_direct_engine_built_in_the_worker_thread(tmp_p
     await pool.aclose()
     pool = HomePool(tmp_path, cfg, max_open=4, model=ScriptedModel())
     await pool.ready("u1")
-    warm = pool._open["u1"]
+    warm = pool._kept["u1"]
     assert warm.persona is not None and warm.persona.user_name == "Theodore"
     assert warm._engine is not None  # nothing left to build on the event loop
     with pool.lease("u1") as uos:

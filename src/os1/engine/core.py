@@ -7,6 +7,7 @@ conversation stays intact; a stopped generation keeps what was said so far.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import time
@@ -106,11 +107,10 @@ class Engine:
                 yield TurnEnded(sid, reply, stopped=not reply, timings={"replayed": 1.0})
                 return
         else:
-            sid = self.session_id
-            history = self.episodes.turns(sid)
-            user_turn = self.episodes.add_turn(
-                sid, "user", text, speaker or self.persona.user_name, turn_id=turn_id
-            )
+            # the turn's reads and writes go to a worker thread, here and below: on a server
+            # the event loop carrying every other conversation's tokens never waits on them
+            sid, history, user_turn = await asyncio.to_thread(
+                self._begin, text, speaker, turn_id)
         yield TurnStarted(sid, text)
         timings: dict[str, float] = {}
         parts: list[str] = []
@@ -131,7 +131,8 @@ class Engine:
         reply = "".join(parts).strip()
         events: list[Any] = []
         if reply:
-            reply_turn = self.episodes.add_turn(sid, "assistant", reply, self.persona.os_name)
+            reply_turn = await asyncio.to_thread(
+                self.episodes.add_turn, sid, "assistant", reply, self.persona.os_name)
             for obs in self.observers:
                 try:
                     events.extend(await obs.after_turn(user_turn, reply_turn))
@@ -142,13 +143,23 @@ class Engine:
         timings["total_s"] = time.perf_counter() - t0
         yield TurnEnded(sid, reply, stopped=self._stop, timings=timings)
 
+    def _begin(self, text: str, speaker: str, turn_id: str | None) -> tuple[str, list[Turn], Turn]:
+        """The session, its history so far, and the user's turn, stored."""
+        sid = self.session_id
+        history = self.episodes.turns(sid)
+        user_turn = self.episodes.add_turn(
+            sid, "user", text, speaker or self.persona.user_name, turn_id=turn_id
+        )
+        return sid, history, user_turn
+
     async def _speak(self, plan: Plan, history: Sequence[Turn], text: str) -> AsyncIterator[str]:
         if plan.say:
             yield plan.say
         if not plan.generate:
             return
         sampling = Sampling(max_tokens=plan.max_tokens)
-        raw = self._raw_pieces(self._messages(history, text, plan), sampling)
+        messages = await asyncio.to_thread(self._messages, history, text, plan)
+        raw = self._raw_pieces(messages, sampling)
         if not plan.polish:
             sep = " " if plan.say else ""
             async with contextlib.aclosing(raw):

@@ -10,6 +10,7 @@ system prompt (:meth:`Affect.style_hint`). Imports os1.db, os1.events, os1.memor
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 from dataclasses import asdict, dataclass
@@ -302,7 +303,8 @@ class Affect:
 
     async def after_turn(self, user: Turn, reply: Turn) -> list[Event]:
         """The engine's Observer hook: a MoodChanged event when the mood word changes."""
-        changed = self.observe_turn(user.text, reply.text)
+        # in a worker thread: the event loop serving other conversations never waits on the disk
+        changed = await asyncio.to_thread(self.observe_turn, user.text, reply.text)
         return [changed.event()] if changed else []
 
     def history(self, since: float = 0.0, limit: int = 1000) -> list[MoodState]:

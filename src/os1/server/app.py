@@ -77,7 +77,8 @@ class ServerState:
         if tools is None:
             tools = builtin_tools()
         users = open_user_store(config, root)
-        pool = HomePool(root, config, max_open=config.server.max_open_homes, tools=tools)
+        pool = HomePool(root, config, max_open=config.server.max_open_homes,
+                        max_kept=config.server.max_kept_homes, tools=tools)
         state = cls(config, root, users, pool, voice=VoiceService(config.voice),
                     initiative=ServerInitiative(pool))
         url = config.server.database_url
@@ -234,7 +235,8 @@ async def index(request: Request) -> Response:
 
 async def health(request: Request) -> Response:
     st = state_of(request)
-    return JSONResponse({"ok": True, "open_homes": st.pool.open_count, **st.watch.stats()})
+    return JSONResponse({"ok": True, "open_homes": st.pool.open_count,
+                         "kept_homes": st.pool.kept_count, **st.watch.stats()})
 
 
 def routes() -> list[BaseRoute]:

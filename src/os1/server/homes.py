@@ -1,9 +1,14 @@
 """Every user's OS: their own Home directory, opened on demand and kept in an LRU.
 
 A request leases the UserOS of the user it authenticated as; nothing else can reach another
-user's files. Leased homes are never closed; the least recently used idle ones are closed
-once more than ``max_open`` are open (each holds three open files: the database, its WAL
-and shared memory). One ChatModel is shared by every user's engine.
+user's files. Two limits, least recently used first, never a leased home:
+- ``max_open`` homes hold their database open (three files each: the database, its WAL and
+  shared memory). Over it, idle homes are *suspended*: the connection is closed in a worker
+  thread, but the UserOS (persona, engine, stores) stays, and reopening costs one connect,
+  not a rebuild. With thousands of users and a file limit that cannot hold them all, this
+  turns each return of a user into a reconnect instead of reopening their whole OS.
+- ``max_kept`` UserOS objects are kept at all; over it, idle ones are closed and dropped.
+One ChatModel is shared by every user's engine.
 
 With server.database_url set, the conversation log (sessions, turns, persona and other
 settings) is the user's rows in Postgres (PgEpisodes), and a user's turns are serialised
@@ -16,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, contextmanager
 from functools import cached_property
@@ -209,20 +214,24 @@ class HomePool:
         config: Config,
         *,
         max_open: int = 256,
+        max_kept: int = 20_000,
         tools: dict[str, Any] | None = None,
         model: ChatModel | None = None,
     ) -> None:
         self.root = root
         self.config = config
         self.max_open = max_open
+        self.max_kept = max(max_kept, max_open)
         self.tools = tools if tools is not None else {}
         self._model = model
         self._transport: KeepOpenTransport | None = None
-        self._io: ThreadPoolExecutor | None = None  # opening and closing homes
+        self._io: ThreadPoolExecutor | None = None  # opening, suspending and closing homes
         self._closing: set[asyncio.Future[None]] = set()
+        self._suspending: dict[str, asyncio.Future[None]] = {}
         self._waiting: deque[asyncio.Future[None]] = deque()  # ready() calls held back
         self._opening = 0
-        self._open: OrderedDict[str, UserOS] = OrderedDict()
+        self._kept: OrderedDict[str, UserOS] = OrderedDict()  # every kept UserOS
+        self._live: OrderedDict[str, None] = OrderedDict()  # those with an open database
         self.locks: TurnLocks | None = None
         if config.server.database_url:
             from os1.scale.locks import TurnLocks
@@ -246,7 +255,7 @@ class HomePool:
         return PooledHome(cfg, self)
 
     def _get(self, user_id: str) -> UserOS:
-        uos = self._open.get(user_id)
+        uos = self._kept.get(user_id)
         if uos is None:
             try:
                 home = self._open_home(user_id)
@@ -254,34 +263,56 @@ class HomePool:
                 self._evict(keep=0)
                 home = self._open_home(user_id)
             uos = UserOS(user_id, home, self.config.server.engine, self.tools, self.locks)
-            self._open[user_id] = uos
-        self._open.move_to_end(user_id)
+            self._kept[user_id] = uos
+        self._kept.move_to_end(user_id)
+        self._live[user_id] = None  # a suspended database reopens on its first use
+        self._live.move_to_end(user_id)
         return uos
 
     def _evict(self, keep: int | None = None) -> None:
-        excess = len(self._open) - (self.max_open if keep is None else keep)
-        if excess <= 0:
-            return
-        idle = []
-        for uid, o in self._open.items():  # oldest first; stop once enough are found
-            if o.leases == 0:
-                idle.append(uid)
-                if len(idle) == excess:
-                    break
-        for uid in idle:
-            self._close_soon(self._open.pop(uid))
+        """Suspend idle homes over ``max_open`` (or ``keep``), and close idle ones over
+        ``max_kept``; least recently used first."""
+        excess = len(self._live) - (self.max_open if keep is None else keep)
+        if excess > 0:
+            for uid in self._idle(self._live, excess):
+                del self._live[uid]
+                self._suspend_soon(uid, self._kept[uid])
+        excess = len(self._kept) - self.max_kept
+        if excess > 0:
+            for uid in self._idle(self._kept, excess):
+                self._live.pop(uid, None)
+                self._close_soon(self._kept.pop(uid))
 
-    def _close_soon(self, item: UserOS | Home) -> None:
-        """Close in a worker thread when on the event loop (closing checkpoints the WAL: disk
-        writes and an fsync), else now."""
+    def _idle(self, order: OrderedDict[str, Any], wanted: int) -> list[str]:
+        found = []
+        for uid in order:  # oldest first; stop once enough are found
+            if self._kept[uid].leases == 0 and uid not in self._suspending:
+                found.append(uid)
+                if len(found) == wanted:
+                    break
+        return found
+
+    def _in_worker(self, fn: Callable[[], None]) -> asyncio.Future[None] | None:
+        """Run ``fn`` in a worker thread when on the event loop (closing a database
+        checkpoints its WAL: disk writes and an fsync); else now, returning None."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            item.close()
-            return
-        done = loop.run_in_executor(self._workers(), item.close)
+            fn()
+            return None
+        done = loop.run_in_executor(self._workers(), fn)
         self._closing.add(done)
         done.add_done_callback(self._closed)
+        return done
+
+    def _close_soon(self, item: UserOS | Home) -> None:
+        self._in_worker(item.close)
+
+    def _suspend_soon(self, user_id: str, uos: UserOS) -> None:
+        done = self._in_worker(uos.home.db.suspend)
+        if done is not None:
+            self._suspending[user_id] = done
+            done.add_done_callback(lambda _: self._suspending.pop(user_id, None))
 
     def _closed(self, done: asyncio.Future[None]) -> None:
         """A close finished, so a home's files are free: the longest-waiting opening goes."""
@@ -294,7 +325,7 @@ class HomePool:
 
     def holding(self) -> int:
         """Homes holding open files: open, being opened, or being closed."""
-        return len(self._open) + self._opening + len(self._closing)
+        return len(self._live) + self._opening + len(self._closing)
 
     def _workers(self) -> ThreadPoolExecutor:
         if self._io is None:
@@ -308,18 +339,17 @@ class HomePool:
         On the event loop these cost every other conversation a wait; here, nothing."""
         home = self._open_home(user_id)
         home.db.migrate("server_pool", [WARM_TABLE])
-        home.db.execute("INSERT OR REPLACE INTO server_pool (id, opened) VALUES (1, ?)",
-                        (time.time(),))
+        warm(home)
         uos = UserOS(user_id, home, self.config.server.engine, self.tools, self.locks)
         if uos.persona is not None and uos.engine_mode == "direct":
             uos.engine()  # the full engine opens memory models: left to the first turn
         return uos
 
     async def ready(self, user_id: str) -> None:
-        """Open the user's home in a worker thread unless it is open already, so that opening
-        it (file creation, WAL recovery) does not stall every other conversation; a ``lease``
-        straight after (no await between) then finds it open."""
-        if user_id in self._open:
+        """Open (or reopen) the user's home in a worker thread unless it is open already, so
+        that opening it (file creation, WAL recovery) does not stall every other
+        conversation; a ``lease`` straight after (no await between) then finds it open."""
+        if user_id in self._live:
             return
         loop = asyncio.get_running_loop()
         first = True
@@ -332,19 +362,25 @@ class HomePool:
                 self._waiting.appendleft(waiter)
             first = False
             await waiter
-            if user_id in self._open:
+            if user_id in self._live:
                 return
         if self.config.server.engine == "direct":
             _ = self.model  # made once, here, before worker threads build engines on it
         self._opening += 1
         try:
-            uos = await loop.run_in_executor(self._workers(), self._open_warm, user_id)
+            if user_id in self._suspending:  # its close is under way: reopen after it
+                await asyncio.shield(self._suspending[user_id])
+            kept = self._kept.get(user_id)
+            if kept is not None:
+                await loop.run_in_executor(self._workers(), warm, kept.home)
+                uos = kept
+            else:
+                uos = await loop.run_in_executor(self._workers(), self._open_warm, user_id)
         finally:
             self._opening -= 1
-        if user_id in self._open:  # opened by someone else meanwhile
+        if uos is not self._kept.setdefault(user_id, uos):  # opened by someone else meanwhile
             self._close_soon(uos)
-            return
-        self._open[user_id] = uos
+        self._live[user_id] = None
 
     @contextmanager
     def lease(self, user_id: str) -> Iterator[UserOS]:
@@ -359,12 +395,19 @@ class HomePool:
 
     @property
     def open_count(self) -> int:
-        return len(self._open)
+        """Homes with their database open."""
+        return len(self._live)
+
+    @property
+    def kept_count(self) -> int:
+        """Homes whose OS is kept in memory, open or suspended."""
+        return len(self._kept)
 
     async def aclose(self) -> None:
-        for uos in self._open.values():
+        for uos in self._kept.values():
             uos.close()
-        self._open.clear()
+        self._kept.clear()
+        self._live.clear()
         if self._closing:
             await asyncio.wait(set(self._closing))
         if self._io is not None:
@@ -378,8 +421,15 @@ class HomePool:
             await closing()
 
 
+def warm(home: Home) -> None:
+    """Write once, so that the database's WAL exists (and was synced) before a turn needs it."""
+    home.db.execute("INSERT OR REPLACE INTO server_pool (id, opened) VALUES (1, ?)",
+                    (time.time(),))
+
+
 WARM_TABLE = "CREATE TABLE server_pool (id INTEGER PRIMARY KEY CHECK (id = 1), opened REAL)"
-IO_THREADS = 16  # opening and closing wait on the disk (fsync) far more than on the CPU
+IO_THREADS = 2  # more crowd out the event loop: at 8,316 sessions (bench/serve.py) the p50
+# added latency per token was 47 ms with 16 threads, 28 ms with 2 (same code otherwise)
 MAX_CLOSING = 64  # homes over max_open that may hold files (closing) before openings wait
 
 

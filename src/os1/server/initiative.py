@@ -20,6 +20,7 @@ marked seen. With no tab open it waits, unseen, and is sent when the user next c
 from __future__ import annotations
 
 import asyncio
+import heapq
 import json
 import logging
 import math
@@ -50,6 +51,43 @@ def message_json(msg: InitiativeMessage) -> str:
                        "created": msg.created}, ensure_ascii=False)
 
 
+class LookTimes:
+    """When each user's schedule is to be looked at next, with the soonest found in
+    O(log n): a server with thousands of users is poked after every turn, and scanning them
+    all at each poke cost more than the looks themselves."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self._heap: list[tuple[float, str]] = []  # may hold stale entries; times decides
+
+    def set(self, user_id: str, at: float) -> None:
+        self.times[user_id] = at
+        heapq.heappush(self._heap, (at, user_id))
+        if len(self._heap) > 4 * len(self.times) + 64:  # drop stale entries now and then
+            self._heap = [(t, u) for u, t in self.times.items()]
+            heapq.heapify(self._heap)
+
+    def _drop_stale(self) -> None:
+        heap = self._heap
+        while heap and self.times.get(heap[0][1]) != heap[0][0]:
+            heapq.heappop(heap)
+
+    def soonest(self) -> float:
+        self._drop_stale()
+        return self._heap[0][0] if self._heap else NEVER
+
+    def due(self, now: float) -> list[str]:
+        """Users whose time has come, soonest first (each once)."""
+        out: list[str] = []
+        while True:
+            self._drop_stale()
+            if not self._heap or self._heap[0][0] > now:
+                return out
+            _, user_id = heapq.heappop(self._heap)
+            del self.times[user_id]  # looking at it sets its next time
+            out.append(user_id)
+
+
 class ServerInitiative:
     def __init__(self, pool: HomePool, clock: Clock | None = None, *,
                  poll_s: float = POLL_S, plan_s: float = PLAN_S,
@@ -60,7 +98,7 @@ class ServerInitiative:
         self.plan_s = plan_s
         self.sweep_s = sweep_s
         self._rng = random.Random(0)
-        self.next_look: dict[str, float] = {}
+        self.next_look = LookTimes()
         self.planned: dict[str, float] = {}  # when each user's daily jobs were last planned
         self.listeners: dict[str, set[Push]] = {}
         self.looks = 0  # homes looked at, for tests and /api/health
@@ -88,12 +126,12 @@ class ServerInitiative:
 
     def poke(self, user_id: str) -> None:
         """Look at this user's schedule now (something may have been added)."""
-        self.next_look[user_id] = 0.0
+        self.next_look.set(user_id, 0.0)
         self._wake.set()
 
     def poke_all(self) -> None:
-        for user_id in self.next_look:
-            self.next_look[user_id] = 0.0
+        for user_id in list(self.next_look.times):
+            self.next_look.set(user_id, 0.0)
         self._wake.set()
 
     # the loop -------------------------------------------------------------------------------
@@ -109,10 +147,11 @@ class ServerInitiative:
         # of homes are not opened at once; a user who connects or talks is looked at now
         start = self.clock.now()
         for user_id in self.known_users():
-            self.next_look.setdefault(user_id, start + self._rng.uniform(0, self.sweep_s))
+            if user_id not in self.next_look.times:
+                self.next_look.set(user_id, start + self._rng.uniform(0, self.sweep_s))
         while not stop.is_set():
             now = self.clock.now()
-            due = [u for u, t in self.next_look.items() if t <= now]
+            due = self.next_look.due(now)
             for user_id in due:
                 if stop.is_set():
                     return
@@ -120,12 +159,12 @@ class ServerInitiative:
                     await self.look(user_id)
                 except Exception:  # one user's broken home must not stop everyone's reminders
                     log.exception("initiative failed for user %s", user_id)
-                    self.next_look[user_id] = self.clock.now() + self.poll_s
+                    self.next_look.set(user_id, self.clock.now() + self.poll_s)
                 await asyncio.sleep(0)  # let turns in progress breathe between homes
             await self._sleep(stop)
 
     async def _sleep(self, stop: asyncio.Event) -> None:
-        soonest = min(self.next_look.values(), default=NEVER)
+        soonest = self.next_look.soonest()
         wait = max(0.0, min(self.poll_s, soonest - self.clock.now()))
         self._wake.clear()
         waker = asyncio.ensure_future(self._wake.wait())
@@ -142,7 +181,7 @@ class ServerInitiative:
         await self.pool.ready(user_id)
         with self.pool.lease(user_id) as uos:
             if uos.persona is None:  # not woken yet: first boot pokes again
-                self.next_look[user_id] = NEVER
+                self.next_look.set(user_id, NEVER)
                 return []
             daemon = self._daemon(uos)
             now = self.clock.now()
@@ -155,15 +194,15 @@ class ServerInitiative:
                     self.planned[user_id] = now - self.plan_s * self._rng.random()
                 if self.planned[user_id] > now - self.plan_s:
                     # nothing due and planned recently: one query, no planning, nothing run
-                    self.next_look[user_id] = min(nxt if nxt is not None else NEVER,
-                                                  self.planned[user_id] + self.plan_s)
+                    self.next_look.set(user_id, min(nxt if nxt is not None else NEVER,
+                                                    self.planned[user_id] + self.plan_s))
                     return []
             sent: list[InitiativeMessage] = []
             daemon.on_fired = lambda _f, msg: sent.append(msg) if msg is not None else None
             fired = await daemon.tick()
             self.planned[user_id] = now
             nxt = daemon.scheduler.next_due()
-            self.next_look[user_id] = min(nxt if nxt is not None else NEVER, now + self.plan_s)
+            self.next_look.set(user_id, min(nxt if nxt is not None else NEVER, now + self.plan_s))
             if sent and self.listeners.get(user_id):
                 for msg in sent:
                     await self._push(user_id, message_json(msg))
