@@ -233,3 +233,21 @@ def test_real_mail_syncs_into_the_store(make: Any, mail_servers: None) -> None: 
     (again,) = sync(other, config)
     assert (again.new, again.removed) == (1, 0)
     assert len(store.folder_messages("INBOX", 10)) == 3
+
+
+def test_the_web_mail_view_reads_the_index_most_important_first(make: Any) -> None:
+    from os1.server.routes_inbox import triaged_mail
+
+    store = make()
+    assert triaged_mail(make.homes[-1]) is None  # no mail set up: the view says so
+    store.add_batch([row(1, "Lunch?", priority=1), row(2, "Rent due", priority=3,
+                                                        flags="\\Seen"),
+                     row(3, "Newer lunch", priority=1)], inbox(3))
+    make()  # another home of the same user (on Postgres: another server's folder)
+    shown = triaged_mail(make.homes[-1])
+    assert shown is not None
+    assert [m["subject"] for m in shown] == ["Rent due", "Newer lunch", "Lunch?"]
+    assert shown[0]["seen"] and not shown[1]["seen"] and "body" not in shown[0]
+    if make.kind == "postgres":  # another user sees none of it
+        make(who="someone-else")
+        assert triaged_mail(make.homes[-1]) is None

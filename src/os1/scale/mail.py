@@ -184,6 +184,9 @@ class PgMail:
     def get_messages(self, ids: Sequence[int]) -> list[Row]:
         return self._messages("AND m.id = ANY(%s) ORDER BY m.id", ([int(i) for i in ids],))
 
+    def ranked(self, limit: int) -> list[Row]:
+        return self._messages("ORDER BY m.priority DESC, m.date DESC LIMIT %s", (limit,))
+
     def folder_messages(self, folder: str, limit: int) -> list[Row]:
         return self._messages("AND m.folder=%s ORDER BY m.suspicious ASC, m.priority DESC, "
                               "m.date DESC LIMIT %s", (folder, limit))

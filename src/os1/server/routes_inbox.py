@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from os1.server.app import state_of, who
+
+log = logging.getLogger(__name__)
 
 MAIL_COLUMNS = (
     "id, account, folder, subject, from_name, from_addr, date, flags, category, priority, "
@@ -67,21 +70,23 @@ async def reject(request: Request) -> Response:
     return JSONResponse({"id": aid, "status": "rejected"})
 
 
-def triaged_mail(db: Any, limit: int = 50) -> list[dict[str, Any]] | None:
-    """Recent mail, most important first; None when this OS has no mail store yet."""
-    if not db.query("SELECT 1 FROM sqlite_master WHERE type='table' AND name='mail_messages'"):
-        return None
+def triaged_mail(home: Any, limit: int = 50) -> list[dict[str, Any]] | None:
+    """Recent mail, most important first (from the user's mail index, in their home or in
+    PostgreSQL); None when this OS has no mail set up yet."""
+    from os1.skills.mail.store import mail_store
+
     try:
-        rows = db.query(
-            f"SELECT {MAIL_COLUMNS} FROM mail_messages ORDER BY priority DESC, date DESC "
-            "LIMIT ?",
-            (limit,),
-        )
-    except Exception:  # the mail store's schema moved on; show nothing rather than fail
+        store = mail_store(home)
+        rows = store.ranked(limit)
+        if not rows and not store.accounts():
+            return None
+    except Exception:  # a mail index this server cannot read: show nothing rather than fail
+        log.exception("mail view failed")
         return None
+    keep = [c.strip() for c in MAIL_COLUMNS.split(",")]
     out = []
     for r in rows:
-        item = dict(r)
+        item = {k: r[k] for k in keep}
         item["seen"] = "\\Seen" in (item.pop("flags") or "")
         out.append(item)
     return out
@@ -92,7 +97,7 @@ async def mail(request: Request) -> Response:
     principal = who(request)
     await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
-        messages = triaged_mail(uos.home.db)
+        messages = triaged_mail(uos.home)
     return JSONResponse({"available": messages is not None, "messages": messages or []})
 
 

@@ -189,6 +189,8 @@ class MailStore(Protocol):
         deletes the row (the next sync fetches it afresh)."""
     def get_message(self, mid: int) -> Row | None: ...
     def get_messages(self, ids: Sequence[int]) -> list[Row]: ...
+    def ranked(self, limit: int) -> list[Row]:
+        """Mail in every folder, most important first, then newest."""
     def folder_messages(self, folder: str, limit: int) -> list[Row]:
         """Least suspicious, most urgent and newest first (the triage view)."""
     def newsletters(self) -> list[int]:
@@ -316,6 +318,10 @@ class SqliteMail:
         marks = ",".join("?" for _ in ids) or "NULL"
         return _dicts(self.db.query(
             f"SELECT * FROM mail_messages WHERE id IN ({marks}) ORDER BY id", list(ids)))
+
+    def ranked(self, limit: int) -> list[Row]:
+        return _dicts(self.db.query(
+            "SELECT * FROM mail_messages ORDER BY priority DESC, date DESC LIMIT ?", (limit,)))
 
     def folder_messages(self, folder: str, limit: int) -> list[Row]:
         return _dicts(self.db.query(
