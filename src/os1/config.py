@@ -57,6 +57,11 @@ class MailConfig(Section):
         default=2_000_000, ge=65536, description="bigger messages: only their first part is fetched"
     )
     timeout_s: float = Field(default=30.0, gt=0)
+    sync_every_s: float = Field(
+        default=300.0, ge=0,
+        description="'os1 daemon' syncs each account this often (0 = never); with "
+        "server.database_url set it hands the sync to 'os1 worker' processes",
+    )
 
 
 class ServerConfig(Section):

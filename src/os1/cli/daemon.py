@@ -57,13 +57,25 @@ def _printer(json_out: bool):  # type: ignore[no-untyped-def]
     return show
 
 
+def _mail_printer(json_out: bool):  # type: ignore[no-untyped-def]
+    def show(account: str, line: str) -> None:
+        if json_out:
+            print(json.dumps({"type": "mail", "account": account, "result": line}), flush=True)
+        else:
+            console.print(f"[dim]mail {account}: {line}[/dim]", soft_wrap=True)
+
+    return show
+
+
 def daemon(
     once: Annotated[bool, typer.Option(help="Run what is due now, then exit.")] = False,
     until: Annotated[str, typer.Option(help="Stop at this time: +90s, +2h, or ISO.")] = "",
     poll: Annotated[float, typer.Option(help="Longest sleep in seconds.", min=0.05)] = 15.0,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON line per item.")] = False,
 ) -> None:
-    """Act on os1's own initiative until stopped; outward actions still wait for approval."""
+    """Act on os1's own initiative until stopped; outward actions still wait for approval.
+
+    Also syncs every mail account each mail.sync_every_s seconds (0 turns it off)."""
     import asyncio
     import signal
 
@@ -77,7 +89,8 @@ def daemon(
 
         queue = Queue(home.config.server.database_url)
     with daemon_lock(home.path):
-        d = Daemon(home, on_fired=_printer(json_out), poll_s=poll, queue=queue)
+        d = Daemon(home, on_fired=_printer(json_out), poll_s=poll, queue=queue,
+                   mail_every_s=home.config.mail.sync_every_s, on_mail=_mail_printer(json_out))
 
         async def main() -> None:
             stop = asyncio.Event()
@@ -89,8 +102,8 @@ def daemon(
         if not once:
             err_console.print(f"os1 daemon: running for {home.path} (Ctrl-C stops it).")
         if queue is not None:
-            err_console.print("os1 daemon: due work goes to the job queue in PostgreSQL; "
-                              "'os1 worker' processes do it.")
+            err_console.print("os1 daemon: due work and mail sync go to the job queue in "
+                              "PostgreSQL; 'os1 worker' processes do them.")
         try:
             asyncio.run(main())
         finally:
@@ -108,8 +121,8 @@ def worker(
 ) -> None:
     """Do background work from the PostgreSQL job queue (needs OS1_DATABASE_URL).
 
-    'os1 daemon' hands due reminders, briefings, check-ins and reflection to the queue when
-    PostgreSQL is configured; run one or more workers, on any host that sees the homes. A
+    'os1 daemon' hands due reminders, briefings, check-ins, reflection and mail sync to the
+    queue when PostgreSQL is configured; run one or more workers, on any host that sees the homes. A
     worker that dies loses its jobs' leases and another worker takes them over.
     """
     import signal

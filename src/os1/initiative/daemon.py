@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from os1.errors import Os1Error
 from os1.initiative.clock import Clock, SystemClock
+from os1.initiative.mailsync import MailSync, OnMail
 from os1.initiative.messages import Inbox, InitiativeMessage
 from os1.initiative.scheduler import Fired, Scheduler
 from os1.initiative.triggers import Triggers
@@ -64,11 +65,14 @@ def daemon_lock(home_dir: Path) -> Iterator[None]:
 
 class Daemon:
     """``queue`` (an os1.scale.queue.Queue, when Postgres is configured): due work is handed to
-    the job queue for ``os1 worker`` processes instead of being run here."""
+    the job queue for ``os1 worker`` processes instead of being run here. ``mail_every_s``
+    (``os1 daemon``: mail.sync_every_s): sync each mail account that often (or hand it over);
+    ``on_mail`` hears what an in-process sync did."""
 
     def __init__(self, home: Home, clock: Clock | None = None,
                  on_fired: OnFired | None = None, poll_s: float = POLL_S,
-                 queue: Any | None = None) -> None:
+                 queue: Any | None = None, mail_every_s: float = 0.0,
+                 on_mail: OnMail | None = None) -> None:
         self.home = home
         self.clock = clock or SystemClock()
         self.scheduler = Scheduler.open(home, self.clock, extras={"home": home})
@@ -79,11 +83,14 @@ class Daemon:
         self.poll_s = poll_s
         self.queue = queue
         self.handed: list[int] = []  # job ids handed to the queue
+        self.mail = MailSync(home, mail_every_s, queue, on_mail) if mail_every_s > 0 else None
 
     async def tick(self) -> list[Fired]:
         """Plan, then run everything due now (or hand it to the queue). Returns what ran."""
         now = self.clock.now()
         self.triggers.plan(now)
+        if self.mail is not None:
+            self._handed(await self.mail.tick(now))
         if self.queue is not None:
             self._hand_over(now)
             return []
@@ -95,10 +102,13 @@ class Daemon:
         nxt = self.scheduler.next_due()
         if nxt is None or nxt > now or self.queue is None:
             return
-        job = self.queue.enqueue(INITIATIVE_TICK, {"home": str(self.home.path)},
-                                 key=tick_key(self.home.path, nxt, now))
-        if job not in self.handed:
-            self.handed.append(job)
+        self._handed([self.queue.enqueue(INITIATIVE_TICK, {"home": str(self.home.path)},
+                                         key=tick_key(self.home.path, nxt, now))])
+
+    def _handed(self, jobs: list[int]) -> None:
+        for job in jobs:
+            if job not in self.handed:
+                self.handed.append(job)
 
     def _report(self, fired: Fired) -> None:
         if self.on_fired is not None:
@@ -112,6 +122,8 @@ class Daemon:
             # handed to the queue, a due item stays pending until a worker runs it
             floor = HAND_OVER_S if self.queue is not None else 0.0
             wait = min(wait, max(floor, nxt - now))
+        if self.mail is not None:
+            wait = min(wait, max(0.0, self.mail.next_due(now) - now))
         if until is not None:
             wait = min(wait, max(0.0, until - now))
         return wait

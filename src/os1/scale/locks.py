@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from os1.errors import Os1Error, StorageError
-from os1.scale.db import plain_url
+from os1.scale.db import connect, plain_url
 from os1.scale.episodes import lock_key
 
 BUSY = (
@@ -96,4 +96,16 @@ class TurnLocks:
         self._conn = None
 
 
-__all__ = ["BUSY", "TurnBusy", "TurnLocks"]
+@contextmanager
+def exclusive(url: str, kind: str, name: str) -> Iterator[bool]:
+    """Try to hold the advisory lock (kind, name) for the block, without waiting: yields
+    whether it is held here. Its own connection, so a process that dies frees it at once."""
+    conn = connect(url, autocommit=True)
+    try:
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(kind, name),)).fetchone()
+        yield bool(row and row[0])
+    finally:
+        conn.close()  # frees the lock with the session
+
+
+__all__ = ["BUSY", "TurnBusy", "TurnLocks", "exclusive"]

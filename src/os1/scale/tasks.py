@@ -8,14 +8,25 @@ briefing, check-ins, letters worth a book, and reflection (consolidating finishe
 into summaries and insights), the same handlers ``os1 daemon`` runs in-process without
 Postgres. A worker that dies mid-job loses its lease and another worker takes the job over;
 the scheduler's own claims keep every item to one run even then.
+
+``mail_sync`` syncs one mail account of a home into its user's mail index (in PostgreSQL), the
+same sync ``os1 mail sync`` does; ``os1 daemon`` enqueues one per account and interval
+(``mail.sync_every_s``). It holds an advisory lock on the user's account while it syncs, so
+two workers never sync the same account at once, even from two jobs.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from os1.errors import InputError
+
+if TYPE_CHECKING:
+    from os1.home import Home
 
 INITIATIVE_TICK = "os1.scale.tasks:initiative_tick"
+MAIL_SYNC = "os1.scale.tasks:mail_sync"
 
 
 async def initiative_tick(args: dict[str, Any]) -> str:
@@ -38,4 +49,35 @@ def tick_key(home: Path, due: float, now: float) -> str:
     return f"initiative:{home.resolve()}:{int(due // 60)}:{int(now // 300)}"
 
 
-__all__ = ["INITIATIVE_TICK", "initiative_tick", "tick_key"]
+def mail_job(home: Home, account: str, every_s: float, now: float) -> tuple[dict[str, Any], str]:
+    """The arguments and key of a sync of ``account``: one job per user, account and interval,
+    whichever home (or server) of the user asks for it."""
+    args = {"home": str(home.path), "user": home.user_id, "account": account}
+    return args, f"mail-sync:{home.user_id}:{account}:{int(now // every_s)}"
+
+
+def mail_sync(args: dict[str, Any]) -> str:
+    """Job: sync mail account ``args["account"]`` of the home at ``args["home"]``."""
+    from os1.home import Home
+    from os1.scale.locks import exclusive
+    from os1.skills.mail.store import mail_store
+    from os1.skills.mail.sync import sync
+
+    home = Home.open(Path(str(args["home"])))
+    home.user_id = str(args.get("user") or home.user_id)
+    account = str(args["account"])
+    try:
+        url = home.config.server.database_url
+        if not url:
+            raise InputError(f"The home at {home.path} has no server.database_url.")
+        with exclusive(url, "mail-sync", f"{home.user_id}/{account}") as held:
+            if not held:
+                return f"skipped: another worker is syncing {account} right now"
+            reports = sync(mail_store(home), home.config, account)
+    finally:
+        home.close()
+    return "; ".join(r.line() for r in reports)
+
+
+__all__ = ["INITIATIVE_TICK", "MAIL_SYNC", "initiative_tick", "mail_job", "mail_sync",
+           "tick_key"]
