@@ -122,7 +122,7 @@ def worker(
     """Do background work from the PostgreSQL job queue (needs OS1_DATABASE_URL).
 
     'os1 daemon' hands due reminders, briefings, check-ins, reflection and mail sync to the
-    queue when PostgreSQL is configured; run one or more workers, on any host that sees the homes. A
+    queue when PostgreSQL is configured, and an approved book compile goes there too; run one or more workers, on any host that sees the homes. A
     worker that dies loses its jobs' leases and another worker takes them over.
     """
     import signal

@@ -13,10 +13,14 @@ the scheduler's own claims keep every item to one run even then.
 same sync ``os1 mail sync`` does; ``os1 daemon`` enqueues one per account and interval
 (``mail.sync_every_s``). It holds an advisory lock on the user's account while it syncs, so
 two workers never sync the same account at once, even from two jobs.
+
+``book_compile`` compiles a home's book of good letters (PDF and EPUB) once the user approved
+it (the writing skill's book_compile tool enqueues it when PostgreSQL is configured).
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
 
 INITIATIVE_TICK = "os1.scale.tasks:initiative_tick"
 MAIL_SYNC = "os1.scale.tasks:mail_sync"
+BOOK_COMPILE = "os1.scale.tasks:book_compile"
 
 
 async def initiative_tick(args: dict[str, Any]) -> str:
@@ -79,5 +84,23 @@ def mail_sync(args: dict[str, Any]) -> str:
     return "; ".join(r.line() for r in reports)
 
 
-__all__ = ["INITIATIVE_TICK", "MAIL_SYNC", "initiative_tick", "mail_job", "mail_sync",
-           "tick_key"]
+def book_job(home: Path, user: str, title: str, letters: list[str]) -> tuple[dict[str, Any], str]:
+    """The arguments and key of compiling ``title`` from ``letters`` in ``home``."""
+    what = hashlib.sha256("\n".join([str(home.resolve()), title, *letters]).encode())
+    return {"home": str(home), "title": title}, f"book:{user}:{what.hexdigest()[:24]}"
+
+
+def book_compile(args: dict[str, Any]) -> str:
+    """Job: compile the book of good letters of the home at ``args["home"]``."""
+    from os1.home import Home
+    from os1.skills.writing.tools import compile_here
+
+    home = Home.open(Path(str(args["home"])))
+    try:
+        return compile_here(home.db, home.path, str(args.get("title") or ""))
+    finally:
+        home.close()
+
+
+__all__ = ["BOOK_COMPILE", "INITIATIVE_TICK", "MAIL_SYNC", "book_compile", "book_job",
+           "initiative_tick", "mail_job", "mail_sync", "tick_key"]

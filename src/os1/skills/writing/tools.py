@@ -73,14 +73,46 @@ async def run_letter(args: dict[str, Any], ctx: SkillContext) -> str:
     return json.dumps({k: report[k] for k in ("id", "text", "memories", "score")})
 
 
-async def run_compile(args: dict[str, Any], ctx: SkillContext) -> str:
+def compile_here(db: Any, home: Path, title: str) -> str:
+    """Compile the book of the home's good letters now; what was made, in a line."""
     from os1.skills.writing.book import DEFAULT_TITLE, book_dir, compile_book
     from os1.skills.writing.store import LetterStore
 
-    book = await asyncio.to_thread(compile_book, LetterStore(ctx.db),
-                                   book_dir(Path(ctx.config.home)),
-                                   title=str(args.get("title") or DEFAULT_TITLE))
+    book = compile_book(LetterStore(db), book_dir(home), title=title or DEFAULT_TITLE)
     return f"Compiled “{book.title}”: {book.letters} letters, {book.pdf} and {book.epub}."
+
+
+def compile_later(url: str, ctx: SkillContext, title: str) -> str:
+    """Hand the compile to the job queue (PostgreSQL): one job per home, title and set of good
+    letters, so approving the same book twice compiles it once."""
+    from os1.scale.queue import Queue
+    from os1.scale.tasks import BOOK_COMPILE, book_job
+    from os1.skills.writing.book import DEFAULT_TITLE, book_dir, good_letters
+    from os1.skills.writing.store import LetterStore
+
+    letters = [x.id for x in good_letters(LetterStore(ctx.db))]
+    if not letters:
+        raise InputError("There are no good letters to put in a book yet; write some with "
+                         "'os1 letters write'.")
+    home = ctx.extras.get("home")
+    user = str(getattr(home, "user_id", "local"))
+    args, key = book_job(Path(ctx.config.home), user, title or DEFAULT_TITLE, letters)
+    queue = Queue(url)
+    try:
+        job = queue.enqueue(BOOK_COMPILE, args, key=key)
+    finally:
+        queue.close()
+    return (f"Compiling “{args['title']}” ({len(letters)} letters) in the background (job "
+            f"{job}, for an 'os1 worker'); the PDF and EPUB will be in "
+            f"{book_dir(Path(ctx.config.home))}.")
+
+
+async def run_compile(args: dict[str, Any], ctx: SkillContext) -> str:
+    title = str(args.get("title") or "")
+    url = ctx.config.server.database_url
+    if url:  # PostgreSQL configured: the compile is background work for os1 worker
+        return await asyncio.to_thread(compile_later, url, ctx, title)
+    return await asyncio.to_thread(compile_here, ctx.db, Path(ctx.config.home), title)
 
 
 async def run_submit(args: dict[str, Any], ctx: SkillContext) -> str:
