@@ -37,31 +37,37 @@ def due_reminder(home: Path, url: str, what: str) -> str:
         del os.environ["OS1_DATABASE_URL"]
 
 
-def reminders_said(home: Path) -> list[str]:
-    h = Home.open(home)
+def reminders_said(home: Path, url: str, item: str) -> list[str]:
+    """What the reminder ``item`` made os1 say (the messages are the user's, in Postgres)."""
+    os.environ["OS1_DATABASE_URL"] = url
     try:
-        return [m.text for m in Inbox(h.db).recent(50) if m.kind == "reminder"]
+        h = Home.open(home)
+        try:
+            msg = Inbox.open(h).by_key(item)
+            return [] if msg is None else [msg.text]
+        finally:
+            h.close()
     finally:
-        h.close()
+        del os.environ["OS1_DATABASE_URL"]
 
 
 def test_the_daemon_hands_due_work_to_the_queue_and_a_worker_does_it(
     pg_url: str, tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
-    due_reminder(home, pg_url, "water the plants")
+    item = due_reminder(home, pg_url, "water the plants")
     out = os1(home, pg_url, "daemon", "--once", "--json")
     assert out.returncode == 0, out.stderr
     assert "job queue" in out.stderr
     handed = json.loads(out.stdout.strip().splitlines()[-1])
     assert handed["type"] == "handed" and len(handed["jobs"]) == 1
-    assert reminders_said(home) == []  # the daemon itself ran nothing
+    assert reminders_said(home, pg_url, item) == []  # the daemon itself ran nothing
     again = os1(home, pg_url, "daemon", "--once", "--json")  # still waiting: the same job
     assert json.loads(again.stdout.strip().splitlines()[-1])["jobs"] == handed["jobs"]
     work = os1(home, pg_url, "worker", "--once")
     assert work.returncode == 0, work.stderr
     assert "1 job(s) run" in work.stderr
-    assert reminders_said(home) == ["Reminder: water the plants"]
+    assert reminders_said(home, pg_url, item) == ["Reminder: water the plants"]
     from os1.scale.queue import Queue
 
     q = Queue(pg_url)
@@ -77,7 +83,7 @@ def test_a_job_held_by_a_dead_worker_is_done_once_by_another(pg_url: str, tmp_pa
     from os1.scale.queue import Worker
 
     home = tmp_path / "home"
-    due_reminder(home, pg_url, "call the bank")
+    item = due_reminder(home, pg_url, "call the bank")
     handed = os1(home, pg_url, "daemon", "--once", "--json")
     (job_id,) = json.loads(handed.stdout.strip().splitlines()[-1])["jobs"]
     lease = 6.0
@@ -92,7 +98,7 @@ def test_a_job_held_by_a_dead_worker_is_done_once_by_another(pg_url: str, tmp_pa
     time.sleep(max(0.0, claimed_at + lease + 0.5 - time.monotonic()))  # the lease runs out
     took_over = os1(home, pg_url, "worker", "--once")
     assert "1 job(s) run" in took_over.stderr or "1 job(s) run" in early.stderr
-    assert reminders_said(home) == ["Reminder: call the bank"]
+    assert reminders_said(home, pg_url, item) == ["Reminder: call the bank"]
     assert "0 job(s) run" in os1(home, pg_url, "worker", "--once").stderr
 
 

@@ -59,7 +59,7 @@ def list_approvals(
 
     home = open_home()
     pending = _pending(home.actions)
-    inbox = Inbox(home.db)
+    inbox = Inbox.open(home)
     recent = inbox.recent(messages) if messages else []
     stuck = [dict(r) for r in home.actions.interrupted()]
     if json_out:

@@ -78,7 +78,7 @@ class Daemon:
         self.scheduler = Scheduler.open(home, self.clock, extras={"home": home})
         self.triggers = Triggers(home, self.scheduler, self.clock)
         self.triggers.install()
-        self.inbox = Inbox(home.db)
+        self.inbox = Inbox.open(home)
         self.on_fired = on_fired
         self.poll_s = poll_s
         self.queue = queue

@@ -117,7 +117,7 @@ class Triggers:
         self.home = home
         self.scheduler = scheduler
         self.clock = clock
-        self.inbox = Inbox(home.db)
+        self.inbox = Inbox.open(home)
 
     @property
     def affect(self) -> Affect:
