@@ -109,13 +109,19 @@ class ServerInitiative:
         """A connection opened: send it what waited unseen, then everything new."""
         self.listeners.setdefault(user_id, set()).add(push)
         await self.pool.ready(user_id)
-        with self.pool.lease(user_id) as uos:
-            inbox = Inbox(uos.home.db)
-            waiting = sorted(inbox.recent(50, unseen_only=True), key=lambda m: m.created)
-            inbox.mark_seen([m.id for m in waiting])
+        with self.pool.lease(user_id) as uos:  # the reads and writes off the event loop
+            waiting = await asyncio.to_thread(self._unseen, uos)
         for msg in waiting:
             await push(message_json(msg))
         self.poke(user_id)
+
+    @staticmethod
+    def _unseen(uos: UserOS) -> list[InitiativeMessage]:
+        """What waited unseen, oldest first, now marked seen."""
+        inbox = Inbox(uos.home.db)
+        waiting = sorted(inbox.recent(50, unseen_only=True), key=lambda m: m.created)
+        inbox.mark_seen([m.id for m in waiting])
+        return waiting
 
     def unsubscribe(self, user_id: str, push: Push) -> None:
         pushes = self.listeners.get(user_id)
@@ -185,7 +191,7 @@ class ServerInitiative:
                 return []
             daemon = self._daemon(uos)
             now = self.clock.now()
-            nxt = daemon.scheduler.next_due()
+            nxt = await asyncio.to_thread(daemon.scheduler.next_due)
             if nxt is None or nxt > now:
                 if user_id not in self.planned:
                     # first look in this process with nothing due: the daily plan comes at a

@@ -64,13 +64,16 @@ def make_state(
     return state
 
 
-def run_in_thread(state: ServerState, port: int | None = None) -> RunningServer:
+def run_in_thread(
+    state: ServerState, port: int | None = None, **uvicorn_settings: Any
+) -> RunningServer:
     import uvicorn
 
 
     port = port or free_port()
     options = uvicorn_options(state.config.server.max_body_bytes)
     options["loop"] = "asyncio"  # uvloop's policy would leak into the caller's event loops
+    options.update(uvicorn_settings)
     config = uvicorn.Config(
         create_app(state), host="127.0.0.1", port=port, log_level="warning", **options
     )

@@ -26,6 +26,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 from starlette.routing import WebSocketRoute
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from os1.errors import Os1Error
@@ -37,6 +38,7 @@ from os1.server.voice import MAX_SECONDS, RATES
 
 log = logging.getLogger("os1.server")
 MAX_PROTOCOL_ERRORS = 20
+MAX_QUEUED = 32  # messages read ahead of their handling, per connection
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _background: set[asyncio.Task[None]] = set()
 
@@ -196,8 +198,8 @@ class Conversation:
             if uos.persona is None:
                 await self.error("Your OS hasn't woken up yet; finish first boot.", "first_boot")
                 return
-            async with uos.turn_lock:
-                sid = uos.engine().new_session()
+            async with uos.turn_lock:  # its writes off the event loop, like a turn's
+                sid = await asyncio.to_thread(uos.engine().new_session)
         await self.send_text(json.dumps({"type": "session_started", "session_id": sid}))
 
     # one turn ---------------------------------------------------------------------------
@@ -247,7 +249,7 @@ class Conversation:
 
 async def conversation(ws: WebSocket) -> None:
     st = state_of(ws)
-    principal = authenticate(ws, st.users)
+    principal = await asyncio.to_thread(authenticate, ws, st.users)  # a query, off the loop
     denial = ""
     if principal is None:
         denial = "Please log in first (or send a valid API token)."
@@ -259,12 +261,19 @@ async def conversation(ws: WebSocket) -> None:
     await ws.accept()
     conv = Conversation(ws, st, principal.user)
     initiative = st.initiative
+    # Frames are read by their own task and handled in order from a queue. The server reads
+    # nothing from a socket while its last message waits to be received, keep-alive pongs
+    # included: handled inline, a message that waits over ws_ping_timeout (a home opening
+    # behind thousands of others, a new session behind a long turn) got its connection
+    # closed as dead.
+    queued: asyncio.Queue[Message | None] = asyncio.Queue(MAX_QUEUED)
+    reader = asyncio.create_task(read_frames(ws, queued))
     try:
         if initiative is not None:  # what os1 said on its own while no tab was open, then live
             await initiative.subscribe(principal.user.id, conv.send_text)
         while not conv.closed:
-            msg = await ws.receive()
-            if msg["type"] == "websocket.disconnect":
+            msg = await queued.get()
+            if msg is None:
                 break
             if msg.get("text") is not None:
                 await conv.on_text(msg["text"])
@@ -273,9 +282,24 @@ async def conversation(ws: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
+        reader.cancel()
         conv.gone()
         if initiative is not None:
             initiative.unsubscribe(principal.user.id, conv.send_text)
+
+
+async def read_frames(ws: WebSocket, queued: asyncio.Queue[Message | None]) -> None:
+    """Every message from the client into ``queued``; None once it has gone. A client that
+    sends faster than its messages are handled waits once MAX_QUEUED are queued."""
+    try:
+        while True:
+            msg = await ws.receive()
+            if msg["type"] == "websocket.disconnect":
+                break
+            await queued.put(msg)
+    except (WebSocketDisconnect, RuntimeError):  # closed by the server meanwhile
+        pass
+    await queued.put(None)
 
 
 async def deny(ws: WebSocket, status: int, message: str) -> None:
