@@ -90,3 +90,34 @@ def test_a_message_posted_through_one_home_is_seen_through_another(make: Any) ->
     assert other.by_key("item-9") == posted
     other.mark_seen([posted.id])
     assert make("a").recent(5, unseen_only=True) == []
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+async def test_the_server_delivers_and_lists_what_waited_in_either_store(
+    store: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """What os1 said while no tab was open (posted by another home of the user, as another
+    server or os1 worker would) reaches the next connection once, from whichever store."""
+    from os1.server.homes import HomePool
+    from os1.server.initiative import ServerInitiative
+    from os1.testing import ScriptedModel
+
+    cfg = Config()
+    cfg.home = tmp_path
+    cfg.server.database_url = request.getfixturevalue("pg_url") if store == "postgres" else ""
+    user = f"u{uuid.uuid4().hex[:12]}"
+    pool = HomePool(tmp_path / "server", cfg, model=ScriptedModel())
+    elsewhere = Config()
+    elsewhere.home = (tmp_path / "worker") if store == "postgres" else pool.home_dir(user)
+    elsewhere.server.database_url = cfg.server.database_url
+    other = UserHome(elsewhere, user)
+    Inbox.open(other).post("rem-1", "reminder", "Call your sister.", "you asked me to", 1.0)
+    other.close()
+    await pool.ready(user)
+    with pool.lease(user) as uos:
+        first = ServerInitiative._unseen(uos)
+        again = ServerInitiative._unseen(uos)
+        listed = Inbox.open(uos.home).recent(50)
+    assert [m.text for m in first] == ["Call your sister."] and again == []
+    assert [m.seen for m in listed] == [True]
+    await pool.aclose()

@@ -118,7 +118,7 @@ class ServerInitiative:
     @staticmethod
     def _unseen(uos: UserOS) -> list[InitiativeMessage]:
         """What waited unseen, oldest first, now marked seen."""
-        inbox = Inbox(uos.home.db)
+        inbox = Inbox.open(uos.home)
         waiting = sorted(inbox.recent(50, unseen_only=True), key=lambda m: m.created)
         inbox.mark_seen([m.id for m in waiting])
         return waiting

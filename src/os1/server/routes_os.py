@@ -107,7 +107,7 @@ async def initiative(request: Request) -> Response:
     principal = who(request)
     await st.pool.ready(principal.user.id)
     with st.pool.lease(principal.user.id) as uos:
-        messages = Inbox(uos.home.db).recent(50)
+        messages = Inbox.open(uos.home).recent(50)
     return JSONResponse({"messages": [m.as_dict() for m in messages]})
 
 
