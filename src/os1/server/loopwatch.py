@@ -39,8 +39,7 @@ def _summary(values: deque[float]) -> dict[str, float]:
 class LoopWatch:
     """Lag of a 50 ms timer over the last minute, and GC pauses, in milliseconds."""
 
-    def __init__(self, freeze: bool = True) -> None:
-        self.freeze = freeze  # the GC policy above; off where only the lag is wanted
+    def __init__(self) -> None:
         self.lag: deque[float] = deque(maxlen=int(60 / TICK_S))
         self.gc_pauses: deque[float] = deque(maxlen=1000)
         self._gc_start = 0.0
@@ -59,8 +58,7 @@ class LoopWatch:
                 t0 = time.perf_counter()
                 await asyncio.sleep(TICK_S)
                 self.lag.append(max(0.0, time.perf_counter() - t0 - TICK_S))
-                if self.freeze:
-                    gc.freeze()
+                gc.freeze()
                 if time.monotonic() > rescan_at:
                     rescan_at = time.monotonic() + RESCAN_S
                     gc.unfreeze()
