@@ -183,3 +183,38 @@ def test_look_times_give_the_due_users_soonest_first_and_each_once() -> None:
     assert times.due(52.0) == []  # each once: looking at a user sets its next time
     assert "u7" in times.due(6000.0) and len(times.times) == 0
     assert len(times._heap) <= 4 * 1000 + 64
+
+
+async def test_a_poke_during_a_look_is_not_lost(tmp_path: Path) -> None:
+    """A reminder set (and the user poked) while a look at that user is waiting on the
+    schedule's query must be looked at again at once, not at the next hourly plan."""
+    from os1.config import Config
+    from os1.mind.persona import Persona
+    from os1.server.homes import HomePool
+    from os1.server.initiative import ServerInitiative
+    from os1.testing import ScriptedModel
+
+    cfg = Config()
+    cfg.home = tmp_path
+    pool = HomePool(tmp_path, cfg, model=ScriptedModel())
+    with pool.lease("u1") as uos:
+        uos.home.personas.save(Persona("Samantha", "Ann", created=time.time()))
+    initiative = ServerInitiative(pool)
+    await initiative.look("u1")  # the first look plans; later ones find nothing due
+    assert initiative.next_look.times["u1"] > 0
+    with pool.lease("u1") as uos:
+        scheduler = initiative._daemon(uos).scheduler
+    real = scheduler.next_due
+
+    def next_due_while_poked() -> float | None:
+        found = real()
+        initiative.poke("u1")  # arrives while the look waits on this query
+        return found
+
+    scheduler.next_due = next_due_while_poked  # type: ignore[method-assign]
+    await initiative.look("u1")
+    assert initiative.next_look.times["u1"] == 0.0  # looked at again at once
+    scheduler.next_due = real  # type: ignore[method-assign]
+    await initiative.look("u1")
+    assert initiative.next_look.times["u1"] > 0  # and not forever after
+    await pool.aclose()

@@ -99,6 +99,7 @@ class ServerInitiative:
         self.sweep_s = sweep_s
         self._rng = random.Random(0)
         self.next_look = LookTimes()
+        self.poked: set[str] = set()  # poked since their look began: looked at again at once
         self.planned: dict[str, float] = {}  # when each user's daily jobs were last planned
         self.listeners: dict[str, set[Push]] = {}
         self.looks = 0  # homes looked at, for tests and /api/health
@@ -132,6 +133,7 @@ class ServerInitiative:
 
     def poke(self, user_id: str) -> None:
         """Look at this user's schedule now (something may have been added)."""
+        self.poked.add(user_id)
         self.next_look.set(user_id, 0.0)
         self._wake.set()
 
@@ -165,7 +167,7 @@ class ServerInitiative:
                     await self.look(user_id)
                 except Exception:  # one user's broken home must not stop everyone's reminders
                     log.exception("initiative failed for user %s", user_id)
-                    self.next_look.set(user_id, self.clock.now() + self.poll_s)
+                    self._look_next(user_id, self.clock.now() + self.poll_s)
                 await asyncio.sleep(0)  # let turns in progress breathe between homes
             await self._sleep(stop)
 
@@ -184,10 +186,11 @@ class ServerInitiative:
     async def look(self, user_id: str) -> list[Fired]:
         """Plan and run what is due for one user; push what it said. Returns what ran."""
         self.looks += 1
+        self.poked.discard(user_id)
         await self.pool.ready(user_id)
         with self.pool.lease(user_id) as uos:
             if uos.persona is None:  # not woken yet: first boot pokes again
-                self.next_look.set(user_id, NEVER)
+                self._look_next(user_id, NEVER)
                 return []
             daemon = self._daemon(uos)
             now = self.clock.now()
@@ -200,20 +203,28 @@ class ServerInitiative:
                     self.planned[user_id] = now - self.plan_s * self._rng.random()
                 if self.planned[user_id] > now - self.plan_s:
                     # nothing due and planned recently: one query, no planning, nothing run
-                    self.next_look.set(user_id, min(nxt if nxt is not None else NEVER,
-                                                    self.planned[user_id] + self.plan_s))
+                    self._look_next(user_id, min(nxt if nxt is not None else NEVER,
+                                                 self.planned[user_id] + self.plan_s))
                     return []
             sent: list[InitiativeMessage] = []
             daemon.on_fired = lambda _f, msg: sent.append(msg) if msg is not None else None
             fired = await daemon.tick()
             self.planned[user_id] = now
             nxt = daemon.scheduler.next_due()
-            self.next_look.set(user_id, min(nxt if nxt is not None else NEVER, now + self.plan_s))
+            self._look_next(user_id, min(nxt if nxt is not None else NEVER, now + self.plan_s))
             if sent and self.listeners.get(user_id):
                 for msg in sent:
                     await self._push(user_id, message_json(msg))
                 daemon.inbox.mark_seen([m.id for m in sent])
         return fired
+
+    def _look_next(self, user_id: str, at: float) -> None:
+        """When to look at this user again: ``at``, or at once if they were poked while this
+        look waited (on the home, or the schedule's query in a worker thread), since what
+        the poke announced (a reminder just set) may be missing from what this look read."""
+        if user_id in self.poked:
+            at = 0.0
+        self.next_look.set(user_id, at)
 
     def _daemon(self, uos: UserOS) -> Daemon:
         """One Daemon per open home, kept on it (a reopened home gets a new one)."""
