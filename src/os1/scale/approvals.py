@@ -22,11 +22,7 @@ class PgApprovals:
         self.user = user_id
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
-        def work(cur: Any) -> list[Row]:
-            cur.execute(sql, (self.user, *params))
-            return list(cur.fetchall())
-
-        return self.pool.run(work)
+        return self.pool.rows(sql, (self.user, *params))
 
     def _count(self, sql: str, params: tuple[Any, ...]) -> int:
         """Rows changed by ``sql``, whose last placeholder is the user id."""

@@ -51,11 +51,7 @@ class PgMail:
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Rows of ``sql``, whose first placeholder is the user id."""
-        def work(cur: Any) -> list[Row]:
-            cur.execute(sql, (self.user, *params))
-            return list(cur.fetchall()) if cur.description else []
-
-        return self.pool.run(work)
+        return self.pool.rows(sql, (self.user, *params))
 
     def _many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
         """``sql`` for each of ``params``, in one transaction."""

@@ -24,11 +24,7 @@ class PgMessages:
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """Rows of ``sql``, whose first placeholder is the user id."""
-        def work(cur: Any) -> list[Any]:
-            cur.execute(sql, (self.user, *params))
-            return list(cur.fetchall()) if cur.description else []
-
-        return self.pool.run(work)
+        return self.pool.rows(sql, (self.user, *params))
 
     def _messages(self, where: str, params: Sequence[Any] = ()) -> list[InitiativeMessage]:
         return [InitiativeMessage.from_row(r) for r in self._rows(f"{_SELECT} {where}", params)]

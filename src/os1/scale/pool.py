@@ -12,7 +12,7 @@ tried once more on a fresh one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from os1.errors import StorageError
@@ -77,6 +77,14 @@ class Pool:
             self._give(conn)
             return result
         raise AssertionError("unreachable")
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]:
+        """The rows of one statement (none for a statement that returns none)."""
+        def work(cur: Any) -> list[Mapping[str, Any]]:
+            cur.execute(sql, params)
+            return list(cur.fetchall()) if cur.description else []
+
+        return self.run(work)
 
     def close(self) -> None:
         with self._lock:

@@ -25,11 +25,7 @@ class PgItems:
         self.user = user_id
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[Row]:
-        def work(cur: Any) -> list[Row]:
-            cur.execute(sql, params)
-            return list(cur.fetchall())
-
-        return self.pool.run(work)
+        return self.pool.rows(sql, params)
 
     def _items(self, where: str, params: Sequence[Any] = ()) -> list[Item]:
         return [Item.from_row(r) for r in self._rows(
