@@ -215,3 +215,16 @@ def set_value(home: Path, key: str, raw: str) -> Config:
     tmp.replace(path)
     cfg.home = home
     return cfg
+
+
+def shared_database(where: Any) -> tuple[str, str] | None:
+    """(PostgreSQL URL, user id) when the config of ``where`` (a Home, or a SkillContext whose
+    ``extras["home"]`` is one) names a shared database (server.database_url /
+    OS1_DATABASE_URL); None when the home's own SQLite file holds its state. A home without
+    a user id (the CLI's) is the user 'local'. Every store with a Postgres twin picks by this."""
+    config = getattr(where, "config", None)
+    url = config.server.database_url if config is not None else ""
+    if not url:
+        return None
+    home = getattr(where, "extras", {}).get("home", where)
+    return url, str(getattr(home, "user_id", "local"))

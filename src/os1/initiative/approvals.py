@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from os1.config import shared_database
 from os1.db import Database, new_id, now
 from os1.errors import ApprovalDenied, NotFoundError
 from os1.skills.base import SkillContext, Tool
@@ -177,12 +178,11 @@ class SqliteApprovals:
 def approval_store(ctx: SkillContext) -> ApprovalStore:
     """The store ``ctx`` points at: the user's rows in PostgreSQL when the config names a
     database (``server.database_url`` / OS1_DATABASE_URL), else SQLite in the home."""
-    url = ctx.config.server.database_url if ctx.config is not None else ""
-    if url:
+    shared = shared_database(ctx)
+    if shared:
         from os1.scale.approvals import PgApprovals
 
-        home = ctx.extras.get("home")
-        return PgApprovals(url, str(getattr(home, "user_id", "local")))
+        return PgApprovals(*shared)
     return SqliteApprovals(ctx.db)
 
 

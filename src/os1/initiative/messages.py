@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
+from os1.config import shared_database
 from os1.db import Database, new_id
 
 SCHEMA = [
@@ -122,13 +123,12 @@ class Inbox:
         """The inbox of ``home`` (a Home, or a SkillContext with ``extras["home"]``): its
         user's rows in PostgreSQL when the config names a database (server.database_url /
         OS1_DATABASE_URL), else the home's SQLite file."""
-        where = getattr(home, "extras", {}).get("home", home)
-        url = where.config.server.database_url
-        if url:
+        shared = shared_database(home)
+        if shared:
             from os1.scale.messages import PgMessages
 
-            return cls(PgMessages(url, str(getattr(where, "user_id", "local"))))
-        return cls(where.db)
+            return cls(PgMessages(*shared))
+        return cls(home.db)
 
     def post(
         self, key: str, kind: str, text: str, reason: str, created: float,

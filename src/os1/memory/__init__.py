@@ -26,7 +26,7 @@ def open_memory(home_or_db: Any, model: ChatModel | None = None) -> SqliteMemory
     sets ``server.database_url`` (OS1_DATABASE_URL), the memory is the user's rows in that
     PostgreSQL database (os1.scale.memory.PgMemory, the same methods) instead of SQLite.
     """
-    from os1.config import MemoryConfig, load_config
+    from os1.config import MemoryConfig, load_config, shared_database
     from os1.db import Database
     from os1.memory.episodes import Episodes
     from os1.memory.store import SqliteMemory
@@ -39,8 +39,9 @@ def open_memory(home_or_db: Any, model: ChatModel | None = None) -> SqliteMemory
             return _postgres(cfg, "local", model)
         return SqliteMemory(Database(cfg.db_path), config=cfg.memory, model=model)
     db, episodes, cfg = home_or_db.db, home_or_db.episodes, home_or_db.config
-    if cfg.server.database_url:  # Postgres replaces SQLite
-        return _postgres(cfg, str(getattr(home_or_db, "user_id", "local")), model)
+    shared = shared_database(home_or_db)
+    if shared:  # Postgres replaces SQLite
+        return _postgres(cfg, shared[1], model)
     if not isinstance(db, Database) or not isinstance(episodes, Episodes):
         raise TypeError("open_memory takes a Home, a home directory or a Database")
     return SqliteMemory(db, episodes, config=cfg.memory, model=model)

@@ -4,7 +4,7 @@ Each finished turn is *appraised* by a small lexicon and rules (sadness, joy, st
 gratitude...), not by the model: the embedded model is too weak to judge feelings, and a
 lexicon can say why the mood moved. os1's mood moves toward what the user feels (empathy)
 and decays back to its baseline over hours. The mood colours speech through one line in the
-system prompt (:meth:`Affect.style_hint`). Imports os1.db, os1.events, os1.memory.episodes
+system prompt (:meth:`Affect.style_hint`). Imports os1.config, os1.db, os1.events, os1.memory.episodes
 (types only) and os1.initiative.clock.
 """
 
@@ -16,6 +16,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from os1.config import shared_database
 from os1.db import Database
 from os1.events import Event, MoodChanged
 from os1.initiative.clock import Clock, SystemClock, local
@@ -268,11 +269,11 @@ class Affect:
     def open(cls, home: Any, clock: Clock | None = None) -> Affect:
         """The home's mood: its user's rows in PostgreSQL when the config names a database
         (server.database_url / OS1_DATABASE_URL), else the home's SQLite file."""
-        url = home.config.server.database_url
-        if url:
+        shared = shared_database(home)
+        if shared:
             from os1.scale.mood import PgMoodLog
 
-            return cls(PgMoodLog(url, str(getattr(home, "user_id", "local"))), clock)
+            return cls(PgMoodLog(*shared), clock)
         return cls(home.db, clock)
 
     def current(self) -> MoodState:

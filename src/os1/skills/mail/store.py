@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from os1.config import shared_database
 from os1.db import Database
 
 if TYPE_CHECKING:
@@ -393,12 +394,11 @@ def mail_store(where: Any) -> MailStore:
     """The mail index of ``where`` (a Home or a SkillContext): its user's rows in PostgreSQL
     when the config names a database (``server.database_url`` / OS1_DATABASE_URL), else the
     home's SQLite file."""
-    home = getattr(where, "extras", {}).get("home", where)
-    url = where.config.server.database_url if where.config is not None else ""
-    if url:
+    shared = shared_database(where)
+    if shared:
         from os1.scale.mail import PgMail
 
-        return PgMail(url, str(getattr(home, "user_id", "local")), where.db)
+        return PgMail(*shared, where.db)
     return SqliteMail(where.db)
 
 
