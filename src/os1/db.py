@@ -107,11 +107,6 @@ class Database:
                 conn, self._conn = self._conn, None
                 conn.close()
 
-    def resume(self) -> None:
-        """Reopen a suspended connection now (it would reopen on first use anyway)."""
-        with self._lock:
-            _ = self.conn
-
     def migrate(self, store: str, steps: Sequence[str]) -> None:
         with self.transaction() as conn:
             done = {

@@ -15,9 +15,9 @@ from os1.server.app import state_of, who
 
 log = logging.getLogger(__name__)
 
-MAIL_COLUMNS = (
-    "id, account, folder, subject, from_name, from_addr, date, flags, category, priority, "
-    "triage_reasons, deadline, ask, suspicious, suspicious_reasons"
+MAIL_COLUMNS = (  # what the mail view shows of each message
+    "id", "account", "folder", "subject", "from_name", "from_addr", "date", "flags", "category",
+    "priority", "triage_reasons", "deadline", "ask", "suspicious", "suspicious_reasons",
 )
 
 
@@ -83,10 +83,9 @@ def triaged_mail(home: Any, limit: int = 50) -> list[dict[str, Any]] | None:
     except Exception:  # a mail index this server cannot read: show nothing rather than fail
         log.exception("mail view failed")
         return None
-    keep = [c.strip() for c in MAIL_COLUMNS.split(",")]
     out = []
     for r in rows:
-        item = {k: r[k] for k in keep}
+        item = {k: r[k] for k in MAIL_COLUMNS}
         item["seen"] = "\\Seen" in (item.pop("flags") or "")
         out.append(item)
     return out
