@@ -84,6 +84,11 @@ class ServerConfig(Section):
         default=20_000, ge=1, le=1_000_000,
         description="user OSes kept in memory; those over max_open_homes hold no open files",
     )
+    queue_workers: int = Field(
+        default=1, ge=0, le=64,
+        description="with database_url: threads in this server that run background jobs "
+        "(reminders, briefings, reflection) from the queue; 0 = leave them to 'os1 worker'",
+    )
     max_body_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     signup: bool = Field(default=True, description="anyone who reaches the server may sign up")
     origins: str = Field(

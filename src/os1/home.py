@@ -31,6 +31,17 @@ class Home:
     def open(cls, home: Path | None = None) -> Home:
         return cls(load_config(home))
 
+    def join(self, user_id: str) -> None:
+        """Make this one of user ``user_id``'s homes on a server: every store with a Postgres
+        twin keys on the id, and the conversation log is the user's rows in PostgreSQL when
+        the config names a database (so every server and worker sees one history)."""
+        self.user_id = user_id
+        url = self.config.server.database_url
+        if url:
+            from os1.scale.episodes import PgEpisodes
+
+            self.episodes = PgEpisodes(url, user_id)
+
     @property
     def path(self) -> Path:
         return self.config.home

@@ -121,9 +121,10 @@ def worker(
 ) -> None:
     """Do background work from the PostgreSQL job queue (needs OS1_DATABASE_URL).
 
-    'os1 daemon' hands due reminders, briefings, check-ins, reflection and mail sync to the
-    queue when PostgreSQL is configured, and an approved book compile goes there too; run one or more workers, on any host that sees the homes. A
-    worker that dies loses its jobs' leases and another worker takes them over.
+    'os1 daemon' and 'os1 serve' hand due reminders, briefings, check-ins, reflection and mail
+    sync to the queue when PostgreSQL is configured, and an approved book compile goes there
+    too; run one or more workers, on any host that sees the homes. A worker that dies loses
+    its jobs' leases and another worker takes them over.
     """
     import signal
     import threading

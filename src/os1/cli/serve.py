@@ -36,7 +36,9 @@ def serve(
     """Serve the web app and the OpenAI-compatible API to many users.
 
     Each user's scheduler (reminders, the morning briefing, check-ins) runs in the server too;
-    what it says appears in the user's open tabs with its reason.
+    what it says appears in the user's open tabs with its reason. With OS1_DATABASE_URL the
+    server hands due work to the PostgreSQL job queue instead, which its own
+    server.queue_workers threads and any 'os1 worker' process run.
     """
     import uvicorn
 

@@ -67,13 +67,16 @@ class Daemon:
     """``queue`` (an os1.scale.queue.Queue, when Postgres is configured): due work is handed to
     the job queue for ``os1 worker`` processes instead of being run here. ``mail_every_s``
     (``os1 daemon``: mail.sync_every_s): sync each mail account that often (or hand it over);
-    ``on_mail`` hears what an in-process sync did."""
+    ``on_mail`` hears what an in-process sync did; ``job_args`` go with every job handed over
+    (a server's homes name their user and the server's config, see os1.scale.tasks)."""
 
     def __init__(self, home: Home, clock: Clock | None = None,
                  on_fired: OnFired | None = None, poll_s: float = POLL_S,
                  queue: Any | None = None, mail_every_s: float = 0.0,
-                 on_mail: OnMail | None = None) -> None:
+                 on_mail: OnMail | None = None,
+                 job_args: dict[str, Any] | None = None) -> None:
         self.home = home
+        self.job_args = job_args or {}
         self.clock = clock or SystemClock()
         self.scheduler = Scheduler.open(home, self.clock, extras={"home": home})
         self.triggers = Triggers(home, self.scheduler, self.clock)
@@ -102,7 +105,8 @@ class Daemon:
         nxt = self.scheduler.next_due()
         if nxt is None or nxt > now or self.queue is None:
             return
-        self._handed([self.queue.enqueue(INITIATIVE_TICK, {"home": str(self.home.path)},
+        self._handed([self.queue.enqueue(INITIATIVE_TICK,
+                                         {"home": str(self.home.path), **self.job_args},
                                          key=tick_key(self.home.path, nxt, now))])
 
     def _handed(self, jobs: list[int]) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 from os1.initiative.messages import COLUMNS, InitiativeMessage
 from os1.scale.pool import Pool, pool_for
 
+CHANNEL = "os1_initiative"
+
 _SELECT = "SELECT id, key, kind, text, reason, approval_id, created, seen FROM " \
           "initiative_messages WHERE user_id=%s"
 
@@ -31,9 +33,11 @@ class PgMessages:
 
     def add(self, msg: InitiativeMessage) -> bool:
         return bool(self._rows(
-            f"INSERT INTO initiative_messages (user_id, {', '.join(COLUMNS)}) "
+            f"WITH new AS (INSERT INTO initiative_messages (user_id, {', '.join(COLUMNS)}) "
             f"VALUES (%s, {', '.join(['%s'] * len(COLUMNS))}) "
-            "ON CONFLICT DO NOTHING RETURNING id", [getattr(msg, c) for c in COLUMNS]))
+            "ON CONFLICT DO NOTHING RETURNING user_id, key) "
+            f"SELECT pg_notify('{CHANNEL}', json_build_object('user', user_id, 'key', key)::text)"
+            " FROM new", [getattr(msg, c) for c in COLUMNS]))
 
     def recent(self, limit: int, unseen_only: bool) -> list[InitiativeMessage]:
         seen = "AND NOT seen" if unseen_only else ""
@@ -56,4 +60,4 @@ class PgMessages:
         return int(rows[0]["n"])
 
 
-__all__ = ["PgMessages"]
+__all__ = ["CHANNEL", "PgMessages"]

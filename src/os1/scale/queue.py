@@ -64,13 +64,20 @@ def resolve(task: str) -> Callable[..., Any]:
 
 
 class Queue:
-    """Enqueue and inspect jobs. Thread-safe; one connection (autocommit)."""
+    """Enqueue and inspect jobs. Thread-safe; one connection (autocommit), opened on first
+    use (a server holds a Queue from its start, and may never hand anything over)."""
 
     def __init__(self, url: str, name: str = "default") -> None:
         migrate(url)
         self.url, self.name = url, name
-        self._conn = connect(url, autocommit=True)
+        self._opened: Any = None
         self._lock = threading.Lock()
+
+    @property
+    def _conn(self) -> Any:  # callers hold self._lock
+        if self._opened is None:
+            self._opened = connect(self.url, autocommit=True)
+        return self._opened
 
     def _one(self, sql: str, params: Any) -> Any:
         with self._lock:
@@ -110,7 +117,10 @@ class Queue:
         return {str(s): int(n) for s, n in rows}
 
     def close(self) -> None:
-        self._conn.close()
+        with self._lock:
+            if self._opened is not None:
+                self._opened.close()
+                self._opened = None
 
 
 class Worker:

@@ -16,6 +16,11 @@ two workers never sync the same account at once, even from two jobs.
 
 ``book_compile`` compiles a home's book of good letters (PDF and EPUB) once the user approved
 it (the writing skill's book_compile tool enqueues it when PostgreSQL is configured).
+
+A job names its home by path. A server's homes (``os1 serve`` hands their due work here too)
+also name their user and the folder of the server's config, since they have no config file of
+their own: the job opens the home as the server does, with that config and the user's rows in
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -34,12 +39,29 @@ MAIL_SYNC = "os1.scale.tasks:mail_sync"
 BOOK_COMPILE = "os1.scale.tasks:book_compile"
 
 
+def open_home(args: dict[str, Any]) -> Home:
+    """The home a job names: ``args["home"]``, with the config in ``args["config"]`` and joined
+    to user ``args["user"]`` when a server handed the job over, else its own config."""
+    from os1.config import load_config
+    from os1.home import Home
+
+    path = Path(str(args["home"]))
+    if not args.get("config"):
+        home = Home.open(path)
+        home.user_id = str(args.get("user") or home.user_id)
+        return home
+    config = load_config(Path(str(args["config"])))
+    config.home = path
+    home = Home(config)
+    home.join(str(args.get("user") or path.name))
+    return home
+
+
 async def initiative_tick(args: dict[str, Any]) -> str:
     """Job: run what is due in the scheduler of the home at ``args["home"]``."""
-    from os1.home import Home
     from os1.initiative.daemon import Daemon
 
-    home = Home.open(Path(str(args["home"])))
+    home = open_home(args)
     try:
         fired = await Daemon(home).tick()
     finally:
@@ -63,13 +85,11 @@ def mail_job(home: Home, account: str, every_s: float, now: float) -> tuple[dict
 
 def mail_sync(args: dict[str, Any]) -> str:
     """Job: sync mail account ``args["account"]`` of the home at ``args["home"]``."""
-    from os1.home import Home
     from os1.scale.locks import exclusive
     from os1.skills.mail.store import mail_store
     from os1.skills.mail.sync import sync
 
-    home = Home.open(Path(str(args["home"])))
-    home.user_id = str(args.get("user") or home.user_id)
+    home = open_home(args)
     account = str(args["account"])
     try:
         url = home.config.server.database_url
@@ -92,10 +112,9 @@ def book_job(home: Path, user: str, title: str, letters: list[str]) -> tuple[dic
 
 def book_compile(args: dict[str, Any]) -> str:
     """Job: compile the book of good letters of the home at ``args["home"]``."""
-    from os1.home import Home
     from os1.skills.writing.tools import compile_here
 
-    home = Home.open(Path(str(args["home"])))
+    home = open_home(args)
     try:
         return compile_here(home.db, home.path, str(args.get("title") or ""))
     finally:
@@ -103,4 +122,4 @@ def book_compile(args: dict[str, Any]) -> str:
 
 
 __all__ = ["BOOK_COMPILE", "INITIATIVE_TICK", "MAIL_SYNC", "book_compile", "book_job",
-           "initiative_tick", "mail_job", "mail_sync", "tick_key"]
+           "initiative_tick", "mail_job", "mail_sync", "open_home", "tick_key"]

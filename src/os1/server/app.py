@@ -79,9 +79,15 @@ class ServerState:
         users = open_user_store(config, root)
         pool = HomePool(root, config, max_open=config.server.max_open_homes,
                         max_kept=config.server.max_kept_homes, tools=tools)
-        state = cls(config, root, users, pool, voice=VoiceService(config.voice),
-                    initiative=ServerInitiative(pool))
         url = config.server.database_url
+        queue = None
+        if url:  # due work goes to the job queue (os1.server.initiative)
+            from os1.scale.queue import Queue
+
+            queue = Queue(url)
+        initiative = ServerInitiative(pool, queue=queue, workers=config.server.queue_workers)
+        state = cls(config, root, users, pool, voice=VoiceService(config.voice),
+                    initiative=initiative)
         if url:  # several servers behind one database count attempts together
             from os1.scale.ratelimit import PgRateLimiter
 
@@ -99,6 +105,8 @@ class ServerState:
     async def aclose(self) -> None:
         await self.pool.aclose()
         self.users.close()
+        if self.initiative is not None and self.initiative.queue is not None:
+            self.initiative.queue.close()
 
 
 def builtin_tools() -> dict[str, Any]:

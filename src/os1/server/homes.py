@@ -79,11 +79,7 @@ class PooledHome(Home):
     def __init__(self, config: Config, pool: HomePool) -> None:
         super().__init__(config)
         self._pool = pool
-        self.user_id = config.home.name
-        if config.server.database_url:
-            from os1.scale.episodes import PgEpisodes
-
-            self.episodes = PgEpisodes(config.server.database_url, self.user_id)
+        self.join(config.home.name)
 
     @property  # type: ignore[override]
     def model(self) -> ChatModel:

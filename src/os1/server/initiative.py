@@ -15,6 +15,13 @@ items survive a killed server and run once when it is back.
 A fired message goes to every connection the user has open, as
 ``{"type": "initiative", "kind", "text", "reason", "approval_id", "id", "created"}``, and is
 marked seen. With no tab open it waits, unseen, and is sent when the user next connects.
+
+With PostgreSQL (``server.database_url``) the looks only plan and hand what is due to the job
+queue (os1.scale.tasks.initiative_tick), as ``os1 daemon`` does: ``server.queue_workers``
+threads in this process work the queue, and so can ``os1 worker`` processes anywhere. The
+worker posts the message in PostgreSQL, which announces it (os1.scale.feed); every server
+where the user has a tab open pushes it from there, so a reminder reaches the user's tabs on
+all servers, whoever ran it.
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ import json
 import logging
 import math
 import random
+import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from os1.initiative.clock import Clock, SystemClock
 from os1.initiative.messages import Inbox, InitiativeMessage
@@ -40,6 +49,8 @@ log = logging.getLogger("os1.server")
 POLL_S = 15.0  # longest sleep between looks when nothing pokes the loop
 PLAN_S = 3600.0  # a user with nothing due is still looked at this often (daily planning)
 SWEEP_S = 600.0  # after a start, every home is looked at once within this time
+HAND_OVER_S = 5.0  # with the job queue: how often a handed-over due item is looked at again
+SENT_KEPT = 4096  # (connection, message) pairs remembered, so no tab gets a message twice
 NEVER = math.inf
 
 Push = Callable[[str], Awaitable[None]]
@@ -91,7 +102,10 @@ class LookTimes:
 class ServerInitiative:
     def __init__(self, pool: HomePool, clock: Clock | None = None, *,
                  poll_s: float = POLL_S, plan_s: float = PLAN_S,
-                 sweep_s: float = SWEEP_S) -> None:
+                 sweep_s: float = SWEEP_S, queue: Any | None = None, workers: int = 0,
+                 hand_over_s: float = HAND_OVER_S) -> None:
+        """``queue``: an os1.scale.queue.Queue to hand due work to, with ``workers`` threads
+        here working it; None runs due work in this process."""
         self.pool = pool
         self.clock = clock or SystemClock()
         self.poll_s = poll_s
@@ -103,6 +117,12 @@ class ServerInitiative:
         self.planned: dict[str, float] = {}  # when each user's daily jobs were last planned
         self.listeners: dict[str, set[Push]] = {}
         self.looks = 0  # homes looked at, for tests and /api/health
+        self.queue = queue
+        self.workers = workers
+        self.hand_over_s = hand_over_s
+        self.feed: Any = None  # os1.scale.feed.MessageFeed while the queue side runs
+        self._sent: OrderedDict[tuple[Push, str], None] = OrderedDict()
+        self._deliveries: set[asyncio.Future[None]] = set()
         self._wake = asyncio.Event()
 
     # who is listening -----------------------------------------------------------------------
@@ -113,7 +133,7 @@ class ServerInitiative:
         with self.pool.lease(user_id) as uos:  # the reads and writes off the event loop
             waiting = await asyncio.to_thread(self._unseen, uos)
         for msg in waiting:
-            await push(message_json(msg))
+            await self._send(push, msg)
         self.poke(user_id)
 
     @staticmethod
@@ -157,6 +177,13 @@ class ServerInitiative:
         for user_id in self.known_users():
             if user_id not in self.next_look.times:
                 self.next_look.set(user_id, start + self._rng.uniform(0, self.sweep_s))
+        helpers = self._start_queue_side()
+        try:
+            await self._loop(stop)
+        finally:
+            await asyncio.to_thread(helpers)
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             now = self.clock.now()
             due = self.next_look.due(now)
@@ -211,10 +238,12 @@ class ServerInitiative:
             fired = await daemon.tick()
             self.planned[user_id] = now
             nxt = daemon.scheduler.next_due()
+            if self.queue is not None and nxt is not None and nxt <= now:
+                nxt = now + self.hand_over_s  # handed over: pending until a worker runs it
             self._look_next(user_id, min(nxt if nxt is not None else NEVER, now + self.plan_s))
             if sent and self.listeners.get(user_id):
                 for msg in sent:
-                    await self._push(user_id, message_json(msg))
+                    await self._push(user_id, msg)
                 daemon.inbox.mark_seen([m.id for m in sent])
         return fired
 
@@ -231,13 +260,98 @@ class ServerInitiative:
         from os1.initiative.daemon import Daemon
 
         if uos.daemon is None:
-            uos.daemon = Daemon(uos.home, self.clock)
+            # a job names the user and the server's config: a server home has none of its own
+            job_args = {"user": uos.user_id, "config": str(self.pool.config.home)}
+            uos.daemon = Daemon(uos.home, self.clock, queue=self.queue, job_args=job_args)
         daemon: Daemon = uos.daemon
         return daemon
 
-    async def _push(self, user_id: str, frame: str) -> None:
+    async def _push(self, user_id: str, msg: InitiativeMessage) -> None:
         for push in list(self.listeners.get(user_id, ())):
-            await push(frame)
+            await self._send(push, msg)
+
+    async def _send(self, push: Push, msg: InitiativeMessage) -> None:
+        """Send ``msg`` on one connection, unless it went there already (a message can be
+        both waiting unseen when a tab connects and announced by the database)."""
+        if (push, msg.id) in self._sent:
+            return
+        self._sent[(push, msg.id)] = None
+        if len(self._sent) > SENT_KEPT:
+            self._sent.popitem(last=False)
+        await push(message_json(msg))
+
+    # the queue side (PostgreSQL) ----------------------------------------------------------
+    def _start_queue_side(self) -> Callable[[], None]:
+        """With a queue: the feed of announced messages and this server's worker threads.
+        Returns what stops them."""
+        if self.queue is None:
+            return lambda: None
+        from os1.scale.feed import MessageFeed
+
+        loop = asyncio.get_running_loop()
+
+        def hand(user: str | None, key: str | None) -> None:  # from the feed's thread
+            loop.call_soon_threadsafe(self.announced, user, key)
+
+        feed = MessageFeed(self.queue.url, hand)
+        feed.start()
+        self.feed = feed
+        halt = threading.Event()
+        queue = self.queue
+        threads = [threading.Thread(target=self._work, args=(queue, halt), daemon=True,
+                                    name=f"os1-worker-{i}") for i in range(self.workers)]
+        for t in threads:
+            t.start()
+
+        def stop() -> None:
+            halt.set()
+            feed.stop()
+            for t in threads:  # the job in progress finishes; a longer one is taken over
+                t.join(timeout=30)  # by another worker when its lease runs out
+
+        return stop
+
+    @staticmethod
+    def _work(queue: Any, halt: threading.Event) -> None:
+        from os1.scale.queue import Worker
+
+        worker = Worker(queue.url, queue.name)
+        try:
+            worker.work(halt, idle_s=1.0)
+        except Exception:  # the database went away: the feed says so too; jobs wait
+            log.exception("queue worker stopped")
+        finally:
+            worker.close()
+
+    def announced(self, user_id: str | None, key: str | None) -> None:
+        """The database announced message ``key`` for ``user_id`` (both None: the feed was
+        away, so look at every listening user's unseen messages)."""
+        for user in [user_id] if user_id else list(self.listeners):
+            if user in self.listeners:
+                task = asyncio.ensure_future(self._deliver(user, key))
+                self._deliveries.add(task)
+                task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(self, user_id: str, key: str | None) -> None:
+        try:
+            await self.pool.ready(user_id)
+            with self.pool.lease(user_id) as uos:
+                msgs = await asyncio.to_thread(self._announced, uos, key)
+            for msg in msgs:
+                await self._push(user_id, msg)
+        except Exception:
+            log.exception("could not deliver a message to user %s", user_id)
+
+    @classmethod
+    def _announced(cls, uos: UserOS, key: str | None) -> list[InitiativeMessage]:
+        if key is None:
+            return cls._unseen(uos)
+        inbox = Inbox.open(uos.home)
+        msg = inbox.by_key(key)
+        if msg is None:
+            return []
+        inbox.mark_seen([msg.id])
+        return [msg]
 
 
 __all__ = ["ServerInitiative", "message_json"]
