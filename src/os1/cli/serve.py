@@ -55,6 +55,10 @@ def serve(
         f"os1 serve: http://{host}:{port}  (data in {state.root}, engine {config.server.engine}, "
         f"model {config.brain.backend}, up to {limit:,} open files)"
     )
+    if config.server.database_url:
+        n = config.server.queue_workers
+        console.print(f"background work: the PostgreSQL job queue, {n} worker thread(s) here"
+                      + ("" if n else "; run 'os1 worker' to do it"))
     uvicorn.run(
         create_app(state), host=host, port=port, log_level="warning",
         **uvicorn_options(config.server.max_body_bytes),  # type: ignore[arg-type]
