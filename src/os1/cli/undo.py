@@ -26,7 +26,7 @@ def undo(
     from os1.skills.journal import UndoJournal
 
     home = open_home()
-    journal = UndoJournal(home.db)
+    journal = UndoJournal.open(home)
     if list_:
         rows = journal.entries(limit=20)
         if not rows:

@@ -3,8 +3,7 @@
 The store behind the mail skill when ``server.database_url`` is set (mail_store chooses it):
 the same meaning as SqliteMail, every row keyed by the user, so any server sees the same
 synced mail and message numbers. Search matches the remaining words as prefixes (as FTS5's
-``"word"*`` does) in a stored tsvector with a GIN index (migration 0010). The home's SQLite
-file is still where the undo journal of mail actions is kept (``db``).
+``"word"*`` does) in a stored tsvector with a GIN index (migration 0010).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from os1.db import Database
 from os1.scale.pool import Pool, pool_for
 from os1.skills.mail.store import (
     ACCOUNT_COLUMNS,
@@ -44,10 +42,9 @@ def prefix_query(words: Sequence[str]) -> str | None:
 
 
 class PgMail:
-    def __init__(self, url: str, user_id: str, db: Database, pool: Pool | None = None) -> None:
+    def __init__(self, url: str, user_id: str, pool: Pool | None = None) -> None:
         self.pool = pool or pool_for(url)
         self.user = user_id
-        self.db = db
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Rows of ``sql``, whose first placeholder is the user id."""

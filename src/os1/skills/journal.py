@@ -5,7 +5,12 @@ A kind is ``"<skill>.<verb>"`` (``"mail.move"``, later ``"calendar.delete"``). S
 a reverter with :func:`register_reverter` when their package is imported; if none is registered
 yet for a kind, ``os1.skills.<skill>`` is imported to give it the chance. Entries are claimed
 atomically before reverting, so one action is never undone twice.
-Imports os1.db, os1.errors and os1.skills.base only.
+
+:class:`JournalStore` is the seam: :class:`SqliteJournal` keeps the entries in the home's
+SQLite file (the default), ``os1.scale.journal.PgJournal`` in PostgreSQL keyed by user when
+``server.database_url`` is set, so an action recorded through one home (a server, a worker) is
+undone through any home of the user. :meth:`UndoJournal.open` picks it.
+Imports os1.config, os1.db, os1.errors and os1.skills.base only.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import contextlib
 import importlib
 import json
 import sqlite3
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
 
+from os1.config import shared_database
 from os1.db import Database, new_id, now
 from os1.errors import NotFoundError
 from os1.skills.base import SkillContext, Tool
@@ -34,6 +40,8 @@ SCHEMA = [
     CREATE INDEX undo_journal_ts ON undo_journal(ts);
     """,
 ]
+# An entry: id, ts, kind, summary, payload (JSON text) and undone (when, or None).
+Entry = sqlite3.Row | Mapping[str, Any]
 
 Reverter = Callable[[dict[str, Any], SkillContext], Awaitable[str]]
 _REVERTERS: dict[str, Reverter] = {}
@@ -55,32 +63,85 @@ def reverter_for(kind: str) -> Reverter:
     return fn
 
 
-class UndoJournal:
+class JournalStore(Protocol):
+    def add(self, jid: str, ts: float, kind: str, summary: str, payload: str) -> None: ...
+
+    def entries(self, limit: int, include_undone: bool) -> list[Entry]:
+        """Newest first (the later recorded first among equal times)."""
+
+    def get(self, jid: str) -> Entry | None: ...
+
+    def claim(self, jid: str, ts: float) -> bool:
+        """Mark ``jid`` undone at ``ts`` unless it already is, in one statement; False when it
+        was, so two undos of one entry (in any processes) revert it once."""
+
+    def release(self, jid: str) -> None:
+        """Clear the undone mark: the revert failed, so the entry can be undone again."""
+
+
+class SqliteJournal:
     def __init__(self, db: Database) -> None:
         self.db = db
         db.migrate("undo_journal", SCHEMA)
 
+    def add(self, jid: str, ts: float, kind: str, summary: str, payload: str) -> None:
+        self.db.execute(
+            "INSERT INTO undo_journal (id, ts, kind, summary, payload) VALUES (?, ?, ?, ?, ?)",
+            (jid, ts, kind, summary, payload),
+        )
+
+    def entries(self, limit: int, include_undone: bool) -> list[Entry]:
+        where = "" if include_undone else "WHERE undone IS NULL"
+        return list(self.db.query(
+            f"SELECT * FROM undo_journal {where} ORDER BY ts DESC, rowid DESC LIMIT ?", (limit,)
+        ))
+
+    def get(self, jid: str) -> Entry | None:
+        rows = self.db.query("SELECT * FROM undo_journal WHERE id=?", (jid,))
+        return rows[0] if rows else None
+
+    def claim(self, jid: str, ts: float) -> bool:
+        return self.db.execute(
+            "UPDATE undo_journal SET undone=? WHERE id=? AND undone IS NULL", (ts, jid)
+        ).rowcount == 1
+
+    def release(self, jid: str) -> None:
+        self.db.execute("UPDATE undo_journal SET undone=NULL WHERE id=?", (jid,))
+
+
+class UndoJournal:
+    """``UndoJournal(db)`` is the SQLite store in a Database; :meth:`open` is the home's own."""
+
+    def __init__(self, store: Database | JournalStore) -> None:
+        self.store: JournalStore = SqliteJournal(store) if isinstance(store, Database) else store
+
+    @classmethod
+    def open(cls, where: Any) -> UndoJournal:
+        """The journal of ``where`` (a Home, or a SkillContext with ``extras["home"]``): its
+        user's rows in PostgreSQL when the config names a database (server.database_url /
+        OS1_DATABASE_URL), else the home's SQLite file."""
+        shared = shared_database(where)
+        if shared:
+            from os1.scale.journal import PgJournal
+
+            return cls(PgJournal(*shared))
+        return cls(where.db)
+
     def record(self, kind: str, payload: dict[str, Any], summary: str = "") -> str:
         """Write one reversible action; ``payload`` must be JSON and hold no secrets."""
         jid = new_id("u")
-        self.db.execute(
-            "INSERT INTO undo_journal (id, ts, kind, summary, payload) VALUES (?, ?, ?, ?, ?)",
-            (jid, now(), kind, summary or kind, json.dumps(payload)),
-        )
+        self.store.add(jid, now(), kind, summary or kind, json.dumps(payload))
         return jid
 
-    def entries(self, limit: int = 20, include_undone: bool = False) -> list[sqlite3.Row]:
-        where = "" if include_undone else "WHERE undone IS NULL"
-        return self.db.query(
-            f"SELECT * FROM undo_journal {where} ORDER BY ts DESC, rowid DESC LIMIT ?", (limit,)
-        )
+    def entries(self, limit: int = 20, include_undone: bool = False) -> list[Entry]:
+        return self.store.entries(limit, include_undone)
 
-    def get(self, jid: str | None = None) -> sqlite3.Row:
+    def get(self, jid: str | None = None) -> Entry:
         if jid:
-            rows = self.db.query("SELECT * FROM undo_journal WHERE id=?", (jid,))
-            if not rows:
+            row = self.store.get(jid)
+            if row is None:
                 raise NotFoundError(f"No journal entry {jid}; 'os1 undo --list' shows them.")
-            return rows[0]
+            return row
         rows = self.entries(limit=1)
         if not rows:
             raise NotFoundError("There is nothing to undo.")
@@ -90,15 +151,12 @@ class UndoJournal:
         """Revert entry ``jid`` (default: the latest not yet undone); returns a sentence."""
         row = self.get(jid)
         fn = reverter_for(row["kind"])
-        claimed = self.db.execute(
-            "UPDATE undo_journal SET undone=? WHERE id=? AND undone IS NULL", (now(), row["id"])
-        ).rowcount
-        if claimed != 1:
+        if not self.store.claim(row["id"], now()):
             raise NotFoundError(f"'{row['summary']}' was already undone.")
         try:
             return await fn(json.loads(row["payload"]), ctx)
         except BaseException:
-            self.db.execute("UPDATE undo_journal SET undone=NULL WHERE id=?", (row["id"],))
+            self.store.release(row["id"])
             raise
 
 
@@ -107,7 +165,7 @@ def _undo_summary(args: dict[str, Any]) -> str:
 
 
 async def _run_undo(args: dict[str, Any], ctx: SkillContext) -> str:
-    return await UndoJournal(ctx.db).undo(ctx, args.get("id") or None)
+    return await UndoJournal.open(ctx).undo(ctx, args.get("id") or None)
 
 
 UNDO_TOOL = Tool(

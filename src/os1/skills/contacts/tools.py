@@ -92,7 +92,7 @@ async def run_merge(args: dict[str, Any], ctx: SkillContext) -> str:
     async with service(ctx) as svc:
         cards = await svc.fetch(hrefs)
         name = str(args.get("name") or cards[0].name)
-        UndoJournal(ctx.db).record(
+        UndoJournal.open(ctx).record(
             MERGE_KIND,
             {"cards": [{"href": c.href, "data": c.raw} for c in cards], "primary": args["primary"]},
             f"merge contacts {' + '.join(c.name for c in cards)}",

@@ -88,14 +88,14 @@ def claim_plan(db: Database, pid: str) -> dict[str, Any]:
     return dict(json.loads(rows[0]["payload"]))
 
 
-def apply_and_journal(db: Database, payload: dict[str, Any],
+def apply_and_journal(ctx: SkillContext, payload: dict[str, Any],
                       progress: Progress | None = None) -> str:
     from os1.skills.journal import UndoJournal
 
     if not payload["moves"]:
         return "Nothing to move: the folder is already tidy."
-    UndoJournal(db).record(TIDY_KIND, payload,
-                           f"tidy {shown(payload['root'])} ({len(payload['moves'])} moves)")
+    UndoJournal.open(ctx).record(
+        TIDY_KIND, payload, f"tidy {shown(payload['root'])} ({len(payload['moves'])} moves)")
     done = apply_plan(payload, progress)
     msg = f"Moved {done.moved} file(s) in {shown(payload['root'])}."
     if done.skipped:
@@ -118,7 +118,7 @@ async def run_tidy(args: dict[str, Any], ctx: SkillContext) -> str:
     else:
         opts = TidyOptions(group_by=str(args.get("group_by", "kind")))
         payload = build_plan(str(args["path"]), opts)[2]
-    return apply_and_journal(ctx.db, payload)
+    return apply_and_journal(ctx, payload)
 
 
 async def revert_tidy(payload: dict[str, Any], ctx: SkillContext) -> str:

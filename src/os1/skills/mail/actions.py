@@ -58,8 +58,10 @@ def _groups(rows: list[Row]) -> dict[tuple[str, str], list[Row]]:
     return out
 
 
-def move(db: Database | MailStore, config: Config, ids: Sequence[int], dest: str,
-         journal: bool = True) -> str:
+def move(db: Database | MailStore, config: Config, ids: Sequence[int], dest: str, *,
+         journal: UndoJournal | None) -> str:
+    """Move messages to ``dest`` (a folder or an alias such as "archive"), writing the move to
+    ``journal`` (the user's, from UndoJournal.open) when one is given."""
     db = as_mail(db)
     rows = _rows(db, ids)
     accounts = Accounts(db, config)
@@ -82,8 +84,8 @@ def move(db: Database | MailStore, config: Config, ids: Sequence[int], dest: str
         return "Those messages are already there."
     n = sum(len(m["local_ids"]) for m in moves)
     text = f"Moved {n} message{'s' if n != 1 else ''} to {moves[0]['to']}."
-    if journal:
-        UndoJournal(db.db).record("mail.move", {"moves": moves}, text)
+    if journal is not None:
+        journal.record("mail.move", {"moves": moves}, text)
     return text
 
 
@@ -95,7 +97,8 @@ def _relocate(db: MailStore, account: str, src: str, dest: str, group: list[Row]
 
 
 def flag(db: Database | MailStore, config: Config, ids: Sequence[int], name: str,
-         on: bool = True, journal: bool = True) -> str:
+         on: bool = True, *, journal: UndoJournal | None) -> str:
+    """Set (or clear) a flag, writing what changed to ``journal`` when one is given."""
     db = as_mail(db)
     flag_name = FLAGS.get(name.lower().strip("\\"), "")
     if not flag_name:
@@ -120,8 +123,8 @@ def flag(db: Database | MailStore, config: Config, ids: Sequence[int], name: str
     what = flag_name.strip("\\").lower()
     text = f"{verb} {len(rows)} message{'s' if len(rows) != 1 else ''}" + (
         "" if verb == "Flagged" else f" as {what}" if on else f" {what}") + "."
-    if journal and changes:
-        UndoJournal(db.db).record("mail.flag", {"changes": changes}, text)
+    if journal is not None and changes:
+        journal.record("mail.flag", {"changes": changes}, text)
     return text
 
 
@@ -212,7 +215,7 @@ def revert_flag(db: Database | MailStore, config: Config, payload: dict[str, Any
     for ch in payload["changes"]:
         ids = [int(r["id"]) for r in db.get_messages(ch["local_ids"])]
         if ids:
-            flag(db, config, ids, ch["flag"].strip("\\").lower(), not ch["on"], journal=False)
+            flag(db, config, ids, ch["flag"].strip("\\").lower(), not ch["on"], journal=None)
             n += len(ids)
     return f"Restored the flags on {n} message{'s' if n != 1 else ''}."
 

@@ -160,9 +160,9 @@ def assign_threads(rows: list[dict[str, Any]],
 
 class MailStore(Protocol):
     """One user's mail index. Changes that belong together (a fetched batch and the folder's
-    new high-water mark) are one transaction, so a sync that dies half way resumes cleanly."""
-
-    db: Database  # the home's SQLite file, for what stays there (the undo journal)
+    new high-water mark) are one transaction, so a sync that dies half way resumes cleanly.
+    The undo journal of mail actions is not here: the tools open the user's own
+    (os1.skills.journal.UndoJournal.open) and hand it to os1.skills.mail.actions."""
 
     # accounts
     def save_account(self, row: dict[str, Any]) -> None:
@@ -398,7 +398,7 @@ def mail_store(where: Any) -> MailStore:
     if shared:
         from os1.scale.mail import PgMail
 
-        return PgMail(*shared, where.db)
+        return PgMail(*shared)
     return SqliteMail(where.db)
 
 

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from os1.skills.base import SkillContext, Tool
-from os1.skills.journal import register_reverter
+from os1.skills.journal import UndoJournal, register_reverter
 from os1.skills.mail import actions
 from os1.skills.mail.safety import as_model_context
 from os1.skills.mail.store import mail_store
@@ -65,22 +65,27 @@ async def _send(args: dict[str, Any], ctx: SkillContext) -> str:
     return await asyncio.to_thread(actions.send, mail_store(ctx), ctx.config, args)
 
 
+async def _move_to(folder: str, args: dict[str, Any], ctx: SkillContext) -> str:
+    return await asyncio.to_thread(actions.move, mail_store(ctx), ctx.config, _ids(args), folder,
+                                   journal=UndoJournal.open(ctx))
+
+
 async def _move(args: dict[str, Any], ctx: SkillContext) -> str:
-    return await asyncio.to_thread(actions.move, mail_store(ctx), ctx.config, _ids(args),
-                                   str(args["folder"]))
+    return await _move_to(str(args["folder"]), args, ctx)
 
 
 async def _archive(args: dict[str, Any], ctx: SkillContext) -> str:
-    return await asyncio.to_thread(actions.move, mail_store(ctx), ctx.config, _ids(args), "archive")
+    return await _move_to("archive", args, ctx)
 
 
 async def _delete(args: dict[str, Any], ctx: SkillContext) -> str:
-    return await asyncio.to_thread(actions.move, mail_store(ctx), ctx.config, _ids(args), "trash")
+    return await _move_to("trash", args, ctx)
 
 
 async def _flag(args: dict[str, Any], ctx: SkillContext) -> str:
     return await asyncio.to_thread(actions.flag, mail_store(ctx), ctx.config, _ids(args),
-                                   str(args.get("flag", "flagged")), bool(args.get("on", True)))
+                                   str(args.get("flag", "flagged")), bool(args.get("on", True)),
+                                   journal=UndoJournal.open(ctx))
 
 
 async def _purge(args: dict[str, Any], ctx: SkillContext) -> str:
