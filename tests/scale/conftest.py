@@ -30,6 +30,8 @@ def pg_url() -> str:
         # and the schedule of the CLI's user (every CLI home on Postgres is user 'local'), so
         # yesterday's planned briefing is not due in today's background-job tests
         conn.execute("DELETE FROM schedule_items WHERE user_id='local'")
+        # and its undo journal, which 'os1 undo' in a test would otherwise find
+        conn.execute("DELETE FROM undo_journal WHERE user_id='local'")
         # and its mail accounts, which 'os1 daemon' would hand to the job queue to sync
         for table in ("mail_messages", "mail_folders", "mail_accounts"):
             conn.execute(f"DELETE FROM {table} WHERE user_id='local'")
