@@ -99,6 +99,13 @@ class Daemon:
             return []
         return await self.scheduler.run_due(now, limit=BATCH, on_fired=self._report)
 
+    def plan_and_hand_over(self) -> None:
+        """With a queue: plan, and hand what is due to it (blocking; a server runs this in a
+        worker thread, its event loop never waits on the database)."""
+        now = self.clock.now()
+        self.triggers.plan(now)
+        self._hand_over(now)
+
     def _hand_over(self, now: float) -> None:
         from os1.scale.tasks import INITIATIVE_TICK, tick_key
 

@@ -235,17 +235,26 @@ class ServerInitiative:
                     return []
             sent: list[InitiativeMessage] = []
             daemon.on_fired = lambda _f, msg: sent.append(msg) if msg is not None else None
-            fired = await daemon.tick()
+            if self.queue is None:
+                fired = await daemon.tick()
+                nxt = daemon.scheduler.next_due()
+            else:  # plan and hand over; a worker runs it, and the feed hears what it said
+                fired = []
+                nxt = await asyncio.to_thread(self._hand_over, daemon)
+                if nxt is not None and nxt <= now:
+                    nxt = now + self.hand_over_s  # pending until a worker runs it
             self.planned[user_id] = now
-            nxt = daemon.scheduler.next_due()
-            if self.queue is not None and nxt is not None and nxt <= now:
-                nxt = now + self.hand_over_s  # handed over: pending until a worker runs it
             self._look_next(user_id, min(nxt if nxt is not None else NEVER, now + self.plan_s))
             if sent and self.listeners.get(user_id):
                 for msg in sent:
                     await self._push(user_id, msg)
                 daemon.inbox.mark_seen([m.id for m in sent])
         return fired
+
+    @staticmethod
+    def _hand_over(daemon: Daemon) -> float | None:
+        daemon.plan_and_hand_over()
+        return daemon.scheduler.next_due()
 
     def _look_next(self, user_id: str, at: float) -> None:
         """When to look at this user again: ``at``, or at once if they were poked while this
