@@ -146,3 +146,37 @@ def test_enqueue_with_a_key_is_idempotent(queue: Queue) -> None:
     assert queue.counts() == {"todo": 1}
     with pytest.raises(InputError, match="package.module:function"):
         queue.enqueue("no_colon", {})
+
+
+def test_queue_and_worker_outlive_dropped_connections(queue: Queue, pg_url: str) -> None:
+    """The database drops every connection (a restart, an idle timeout): the queue enqueues
+    on a fresh one and a working worker reconnects and goes on, instead of stopping."""
+    from os1.scale.db import connect
+    from os1.scale.pool import pool_for
+
+    def drop(pids: list[int]) -> int:
+        with connect(pg_url, autocommit=True) as conn:
+            rows = conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE pid = ANY(%s)", (pids,)).fetchall()
+        return len(rows)
+
+    assert queue.enqueue("os1.scale.queue:_noop") > 0  # the pool now holds a connection
+    worker = Worker(pg_url, queue.name)
+    stop = threading.Event()
+    done: list[int] = []
+    thread = threading.Thread(target=lambda: done.append(worker.work(stop, idle_s=0.05,
+                                                                     retry_s=0.2)))
+    thread.start()
+    try:
+        wait_for(lambda: queue.counts().get("done") == 1)
+        pooled = [c.info.backend_pid for c in pool_for(pg_url)._idle]
+        assert pooled
+        assert drop([worker._conn.info.backend_pid, *pooled]) == 1 + len(pooled)
+        job = queue.enqueue("os1.scale.queue:_noop")  # a stale pooled connection is replaced
+        wait_for(lambda: queue.get(job)["status"] == "done")
+        assert thread.is_alive()
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        worker.close()
+    assert done == [2]

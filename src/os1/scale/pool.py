@@ -68,7 +68,8 @@ class Pool:
                         result = work(cur)
             except psycopg.OperationalError as exc:
                 conn.close()
-                if attempt == 1 and reused:  # a stale idle connection: try a fresh one
+                if attempt == 1 and reused:  # a stale idle connection: the others kept as
+                    self.close()  # long are likely stale too (a database restart); a fresh one
                     continue
                 raise StorageError(LOST) from exc
             except BaseException:

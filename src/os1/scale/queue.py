@@ -12,8 +12,10 @@ overwrite the result of the one that took over. Run one with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import inspect
+import logging
 import os
 import socket
 import threading
@@ -22,8 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from os1.errors import InputError, NotFoundError
+from os1.errors import InputError, NotFoundError, StorageError
 from os1.scale.db import connect, migrate
+from os1.scale.pool import pool_for
 
 CLAIM = """
 UPDATE jobs SET status='running', attempts=attempts+1, locked_by=%(me)s,
@@ -36,6 +39,7 @@ WHERE id = (
     ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
 RETURNING id, task, args, attempts
 """
+log = logging.getLogger("os1.scale")
 # jobs whose last allowed attempt died with its worker
 GIVE_UP = """
 UPDATE jobs SET status='failed', error='the worker stopped (lease expired) on the last attempt',
@@ -64,24 +68,18 @@ def resolve(task: str) -> Callable[..., Any]:
 
 
 class Queue:
-    """Enqueue and inspect jobs. Thread-safe; one connection (autocommit), opened on first
-    use (a server holds a Queue from its start, and may never hand anything over)."""
+    """Enqueue and inspect jobs. Thread-safe: statements go through the URL's connection pool
+    (os1.scale.pool), which replaces a connection the database dropped, so a server that
+    holds a Queue from its start keeps enqueueing after a Postgres restart."""
 
     def __init__(self, url: str, name: str = "default") -> None:
         migrate(url)
         self.url, self.name = url, name
-        self._opened: Any = None
-        self._lock = threading.Lock()
-
-    @property
-    def _conn(self) -> Any:  # callers hold self._lock
-        if self._opened is None:
-            self._opened = connect(self.url, autocommit=True)
-        return self._opened
+        self.pool = pool_for(url)
 
     def _one(self, sql: str, params: Any) -> Any:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchone()
+        rows = self.pool.rows(sql, params)
+        return rows[0] if rows else None
 
     def enqueue(
         self, task: str, args: dict[str, Any] | None = None, *, key: str | None = None,
@@ -98,29 +96,22 @@ class Queue:
             "ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key RETURNING id",
             (self.name, task, Jsonb(args or {}), key, delay_s, max_attempts),
         )
-        return int(row[0])
+        return int(row["id"])
 
     def get(self, job_id: int) -> dict[str, Any]:
-        with self._lock:
-            cur = self._conn.execute("SELECT * FROM jobs WHERE id=%s", (job_id,))
-            row = cur.fetchone()
-            names = [d.name for d in cur.description or []]
+        row = self._one("SELECT * FROM jobs WHERE id=%s", (job_id,))
         if row is None:
             raise NotFoundError(f"No job {job_id}.")
-        return dict(zip(names, row, strict=True))
+        return dict(row)
 
     def counts(self) -> dict[str, int]:
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT status, count(*) FROM jobs WHERE queue=%s GROUP BY status", (self.name,)
-            ).fetchall()
-        return {str(s): int(n) for s, n in rows}
+        rows = self.pool.rows(
+            "SELECT status, count(*) AS n FROM jobs WHERE queue=%s GROUP BY status", (self.name,)
+        )
+        return {str(r["status"]): int(r["n"]) for r in rows}
 
     def close(self) -> None:
-        with self._lock:
-            if self._opened is not None:
-                self._opened.close()
-                self._opened = None
+        """Nothing to close: the pool is shared by everything on this URL."""
 
 
 class Worker:
@@ -180,20 +171,40 @@ class Worker:
         return int(row[0]) if row else 0
 
     def work(self, stop: threading.Event | None = None, idle_s: float = 0.2,
-             max_jobs: int | None = None, until_idle: bool = False) -> int:  # fmt: skip
+             max_jobs: int | None = None, until_idle: bool = False,
+             retry_s: float = 2.0) -> int:  # fmt: skip
         """Run jobs until ``stop`` is set or ``max_jobs`` ran (or, with ``until_idle``, none
-        can be claimed now); the number run."""
+        can be claimed now); the number run. A lost database connection is opened again
+        every ``retry_s`` (a job it cut short is taken over when its lease runs out), except
+        with ``until_idle``, where the error is the caller's."""
+        import psycopg
+
         done = 0
+        wait = stop.wait if stop is not None else time.sleep
         while not (stop and stop.is_set()) and (max_jobs is None or done < max_jobs):
-            job = self.claim()
-            if job is None:
+            try:
+                job = self.claim()
+                if job is None:
+                    if until_idle:
+                        break
+                    wait(idle_s)
+                    continue
+                self.run(job)
+            except (psycopg.OperationalError, StorageError) as exc:
                 if until_idle:
-                    break
-                time.sleep(idle_s)
+                    raise
+                log.warning("queue worker lost the database (%s); trying again", exc)
+                wait(retry_s)
+                self._reconnect()
                 continue
-            self.run(job)
             done += 1
         return done
+
+    def _reconnect(self) -> None:
+        with contextlib.suppress(Exception):
+            self._conn.close()
+        with contextlib.suppress(StorageError):  # still away: the next claim fails and waits
+            self._conn = connect(self.url, autocommit=True)
 
     def close(self) -> None:
         self._conn.close()

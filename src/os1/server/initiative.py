@@ -50,6 +50,7 @@ POLL_S = 15.0  # longest sleep between looks when nothing pokes the loop
 PLAN_S = 3600.0  # a user with nothing due is still looked at this often (daily planning)
 SWEEP_S = 600.0  # after a start, every home is looked at once within this time
 HAND_OVER_S = 5.0  # with the job queue: how often a handed-over due item is looked at again
+RETRY_S = 2.0  # with the job queue: how often a worker thread tries a database that went away
 SENT_KEPT = 4096  # (connection, message) pairs remembered, so no tab gets a message twice
 NEVER = math.inf
 
@@ -324,10 +325,18 @@ class ServerInitiative:
     def _work(queue: Any, halt: threading.Event) -> None:
         from os1.scale.queue import Worker
 
-        worker = Worker(queue.url, queue.name)
+        worker = None
+        while worker is None and not halt.is_set():
+            try:
+                worker = Worker(queue.url, queue.name)
+            except Exception as exc:  # the database is away at the start: jobs wait
+                log.warning("queue worker cannot start (%s); trying again", exc)
+                halt.wait(RETRY_S)
+        if worker is None:
+            return
         try:
-            worker.work(halt, idle_s=1.0)
-        except Exception:  # the database went away: the feed says so too; jobs wait
+            worker.work(halt, idle_s=1.0, retry_s=RETRY_S)  # it outlives a database restart
+        except Exception:
             log.exception("queue worker stopped")
         finally:
             worker.close()
