@@ -108,3 +108,11 @@ def test_a_worker_without_a_database_says_what_to_do(tmp_path: Path) -> None:
                          env={**env, "OS1_HOME": str(tmp_path / "h")}, timeout=120)
     assert out.returncode != 0
     assert "OS1_DATABASE_URL" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_worker_without_its_database_says_so_in_one_sentence(tmp_path: Path) -> None:
+    out = os1(tmp_path / "home", "postgresql://os1:pw@127.0.0.1:1/os1", "worker", "--once")
+    assert out.returncode != 0
+    said = out.stderr.strip().splitlines()
+    assert len(said) == 1, out.stderr  # no traceback, no library's own multi-line report
+    assert "Cannot reach the database" in said[0] and "Connection refused" in said[0], said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 
 import typer
@@ -30,6 +31,30 @@ def _load_groups() -> None:
             register(app)
 
 
+def reflow(doc: str) -> str:
+    """A docstring as help text: each paragraph's lines joined into one, since Typer's rich
+    help keeps a docstring's line breaks and the terminal then breaks those lines again
+    mid-sentence. Paragraphs holding a list or an indented example keep their lines."""
+    out = []
+    for para in inspect.cleandoc(doc).split("\n\n"):
+        lines = para.splitlines()
+        if any(line.startswith((" ", "-", "*", "$")) for line in lines[1:]):
+            out.append(para)
+        else:
+            out.append(" ".join(line.strip() for line in lines))
+    return "\n\n".join(out)
+
+
+def _reflow_help(tree: typer.Typer) -> None:
+    for command in tree.registered_commands:
+        doc = command.help or (command.callback.__doc__ if command.callback else None)
+        if doc:
+            command.help = reflow(doc)
+    for group in tree.registered_groups:
+        if group.typer_instance is not None:
+            _reflow_help(group.typer_instance)
+
+
 @app.callback(invoke_without_command=True)
 def root(ctx: typer.Context) -> None:
     """With no command: first boot if needed, then chat."""
@@ -40,6 +65,7 @@ def root(ctx: typer.Context) -> None:
 
 
 _load_groups()
+_reflow_help(app)
 
 
 def run() -> None:

@@ -39,7 +39,9 @@ def connect(url: str, autocommit: bool = False) -> Any:
     try:
         conn = psycopg.connect(plain_url(url), autocommit=autocommit, connect_timeout=10)
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no answer"
+        # psycopg's first line ends with the cause ("... failed: Connection refused")
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
+        reason = first.rsplit(": ", 1)[-1].strip() or "no answer"
         raise StorageError(
             f"Cannot reach the database at server.database_url ({reason}); check that "
             "PostgreSQL is running and the URL, user and password are right."
@@ -56,6 +58,7 @@ def migrate(url: str) -> None:
         from alembic import command
         from alembic.config import Config
 
+        connect(url).close()  # a database that is away gets connect's one plain sentence
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("sqlalchemy.url", sqlalchemy_url(url).replace("%", "%%"))
