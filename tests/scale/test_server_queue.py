@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from websockets.sync.client import ClientConnection
 
@@ -161,12 +162,18 @@ def test_the_servers_own_worker_runs_the_queue(pg_url: str, tmp_path: Path) -> N
         ann.boot(user_name="Theodore")
         user = srv.state.users.by_name(ann.name)
         assert user is not None
+        health = httpx.get(srv.url + "/api/health").json()["queue"]
+        wait_for("the feed did not start listening", lambda: httpx.get(
+            srv.url + "/api/health").json()["queue"]["feed_listening"])
+        assert health["workers"] == 1
         item = remind(srv, user.id, clock, "remind me to call my sister at 10am")
         with ann.ws() as tab:
             travel([srv], clock, item.due + 5)
             got = reminders(tab, 60.0, first=True)
             assert got and "call your sister" in got[0]["text"].lower(), got
-        assert ("os1.scale.tasks:initiative_tick", "done") in jobs_of(pg_url, user.id)
+        # the message is announced when it is posted, before the job is marked done
+        wait_for("the job was not marked done", lambda: (
+            "os1.scale.tasks:initiative_tick", "done") in jobs_of(pg_url, user.id))
     finally:
         ann.close()
         srv.stop()

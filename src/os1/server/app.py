@@ -243,8 +243,11 @@ async def index(request: Request) -> Response:
 
 async def health(request: Request) -> Response:
     st = state_of(request)
-    return JSONResponse({"ok": True, "open_homes": st.pool.open_count,
-                         "kept_homes": st.pool.kept_count, **st.watch.stats()})
+    out: dict[str, Any] = {"ok": True, "open_homes": st.pool.open_count,
+                           "kept_homes": st.pool.kept_count, **st.watch.stats()}
+    if st.initiative is not None and st.initiative.queue is not None:
+        out["queue"] = st.initiative.queue_status()
+    return JSONResponse(out)
 
 
 def routes() -> list[BaseRoute]:

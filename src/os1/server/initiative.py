@@ -122,6 +122,7 @@ class ServerInitiative:
         self.workers = workers
         self.hand_over_s = hand_over_s
         self.feed: Any = None  # os1.scale.feed.MessageFeed while the queue side runs
+        self._threads: list[threading.Thread] = []  # this server's queue workers
         self._sent: OrderedDict[tuple[Push, str], None] = OrderedDict()
         self._deliveries: set[asyncio.Future[None]] = set()
         self._wake = asyncio.Event()
@@ -312,6 +313,7 @@ class ServerInitiative:
                                     name=f"os1-worker-{i}") for i in range(self.workers)]
         for t in threads:
             t.start()
+        self._threads = threads
 
         def stop() -> None:
             halt.set()
@@ -320,6 +322,12 @@ class ServerInitiative:
                 t.join(timeout=30)  # by another worker when its lease runs out
 
         return stop
+
+    def queue_status(self) -> dict[str, Any]:
+        """For /api/health: this server's worker threads alive, and whether it hears the
+        database's announcements (false while the feed reconnects)."""
+        return {"workers": sum(t.is_alive() for t in self._threads),
+                "feed_listening": bool(self.feed is not None and self.feed.listening.is_set())}
 
     @staticmethod
     def _work(queue: Any, halt: threading.Event) -> None:
