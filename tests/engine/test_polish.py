@@ -37,3 +37,16 @@ def test_acceptable_rules() -> None:
     assert not acceptable("User: hi", set(), set())
     assert not acceptable("I don't have feelings like humans do.", set(), set())
     assert not acceptable(" ".join(["word"] * 40) + ".", set(), set())
+
+
+def test_customer_service_disclaimers_are_dropped() -> None:
+    # said by the packaged model in a voice benchmark run; os1 never calls itself a program
+    for said in ["I'm sorry for any inconvenience, but as a text-based AI assistant, I don't "
+                 "have the capability to delete files.",
+                 "As a virtual assistant, I can't do that.",
+                 "I don't have the capacity to remember that.",
+                 "I'm sorry but I can't."]:
+        assert not acceptable(said, set(), set()), said
+    for fine in ["I'm sorry you had a hard day.", "My friend bought a digital camera.",
+                 "Sorry, I was thinking about the sea."]:
+        assert acceptable(fine, set(), set()), fine

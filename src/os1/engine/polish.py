@@ -13,10 +13,12 @@ from collections.abc import AsyncIterator, Callable, Iterable
 DISCLAIMER = re.compile(
     r"(as an? (ai|language|artificial|digital|virtual|computer)|language model|"
     r"\bi('m| am) (an? )?(ai|bot|chatbot|program|machine|assistant|virtual)|artificial intelligence|"
-    r"i (do not|don't) have (feelings|emotions|the ability|personal|a body|access)|"
+    r"i (do not|don't) have (feelings|emotions|the ability|the capabilit|the capacity|personal|"
+    r"a body|access)|(text-based|virtual|digital|\bai) (ai )?(assistant|model|program|chatbot)|"
+    r"sorry for any inconvenience|"
     r"\bi (cannot|can't|am unable to|'m unable to|am not able to|'m not able to) "
     r"(feel|experience|browse|access|provide|help with that)|openai|chatgpt|"
-    r"i'm sorry, but|as a (helpful|friendly)|my (programming|training|creators?|developers?))",
+    r"i'm sorry,? but|as a (helpful|friendly)|my (programming|training|creators?|developers?))",
     re.IGNORECASE,
 )
 DEBRIS = re.compile(r"(^|\s)(user|assistant|system)\s*:|<\|?|\|>|^#|\*\*|\[|\]|http", re.I)
