@@ -164,6 +164,10 @@ def main() -> None:
     res["ttft_ratio"] = res["os1_ttft_s"] / res["raw_ttft_s"]
     res["tps_ratio"] = res["os1_tps"] / res["raw_tps"]
     res["turn20_over_turn1_ttft"] = res["turn20_ttft_s"] / res["turn1_ttft_s"]
+    # every turn of the conversation, not only the 20th: the turns where the history window
+    # moves on are the slow ones unless the KV cache is shifted (os1.brain.kvshift)
+    res["conversation_ttft_p50_s"] = med(ttfts)
+    res["conversation_ttft_max_s"] = max(ttfts)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "chat.json").write_text(json.dumps(res, indent=2))
     rows = [
@@ -181,6 +185,11 @@ def main() -> None:
             "TTFT turn 1 / turn 20 (s)",
             f"{res['turn1_ttft_s']:.3f} / {res['turn20_ttft_s']:.3f}",
             f"ratio {res['turn20_over_turn1_ttft']:.3f} (target <= 1.5)",
+        ),
+        (
+            f"TTFT over {len(ttfts)} turns p50 / max (s)",
+            f"{res['conversation_ttft_p50_s']:.3f} / {res['conversation_ttft_max_s']:.3f}",
+            "every turn, window moves included",
         ),
         ("cold start to first token (s)", f"{res['cold_start_s']:.3f}", "target <= 3"),
     ]

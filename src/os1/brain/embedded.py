@@ -7,7 +7,8 @@ calling thread, and a second calling thread starts a second pool whose idle spin
 measured here to cut generation from ~85 to ~27 tokens/s on 2 cores. One Llama
 instance is kept per process: llama.cpp keeps the previous prompt's KV cache and re-reads only
 the part of a new prompt after the longest common prefix, so a conversation whose earlier
-messages do not change costs the same per turn at turn 20 as at turn 1.
+messages do not change costs the same per turn at turn 20 as at turn 1. When the history
+window moves on, the dropped span is cut out of the cache instead (os1.brain.kvshift).
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class EmbeddedModel:
             raise BackendError(
                 f"llama.cpp could not load {path} ({exc}); check that it is a GGUF chat model."
             ) from exc
+        self._formatter = self._chat_formatter(self._llm)
+        self.shifted = 0  # prompt tokens not read again thanks to a cache shift (for tests)
 
     @staticmethod
     def _load(path: Path, cfg: BrainConfig) -> Any:
@@ -76,6 +79,37 @@ class EmbeddedModel:
             n_batch=512,
             verbose=False,
         )
+
+    @staticmethod
+    def _chat_formatter(llm: Any) -> Any:
+        """The model's own chat template, as llama-cpp-python formats it (None: the model has
+        none, and the cache is never shifted)."""
+        from llama_cpp import llama_chat_format
+
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            return None
+        eos, bos = llm.token_eos(), llm.token_bos()
+        return llama_chat_format.Jinja2ChatFormatter(
+            template=template,
+            eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
+            bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+            stop_token_ids=[eos],
+        )
+
+    def _shift_cache(self, messages: list[dict[str, Any]]) -> None:
+        """Cut what the new prompt dropped out of the KV cache (os1.brain.kvshift)."""
+        from os1.brain import kvshift
+
+        if self._formatter is None:
+            return
+        try:
+            out = self._formatter(messages=messages)
+            tokens = self._llm.tokenize(out.prompt.encode("utf-8"),
+                                        add_bos=not out.added_special, special=True)
+            self.shifted += kvshift.shift(self._llm, tokens)
+        except Exception:  # an optimisation only: the prefix match still reads what is needed
+            return
 
     def _kwargs(self, sampling: Sampling) -> dict[str, Any]:
         kw: dict[str, Any] = {
@@ -103,8 +137,10 @@ class EmbeddedModel:
         self, messages: Sequence[Message], sampling: Sampling, stop_flag: threading.Event
     ) -> Iterator[str]:
         with self._lock:
+            prompt = [m.as_dict() for m in messages]
+            self._shift_cache(prompt)
             stream = self._llm.create_chat_completion(
-                messages=[m.as_dict() for m in messages],  # type: ignore[misc]
+                messages=prompt,  # type: ignore[arg-type]
                 stream=True,
                 **self._kwargs(sampling),
             )
