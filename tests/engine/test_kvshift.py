@@ -36,15 +36,23 @@ async def test_a_moved_window_reads_only_the_new_tail() -> None:
     for i in range(14):
         history.append(Message("user", f"Here is fact number {i}: my cousin {i} likes tea."))
         history.append(Message("assistant", f"How lovely that cousin {i} likes tea."))
-    once = Sampling(max_tokens=4, temperature=0.0, seed=1)
+    def once(key: str | None) -> Sampling:
+        return Sampling(max_tokens=4, temperature=0.0, seed=1, cache_key=key)
 
-    async def reply(messages: list[Message]) -> str:
-        return "".join([c.text async for c in model.stream(messages, sampling=once)])
+    async def reply(messages: list[Message], key: str | None = "conv-1") -> str:
+        return "".join([c.text async for c in model.stream(messages, sampling=once(key))])
 
-    await reply([system, *history[:12], Message("user", "What do you think?")])
+    first = [system, *history[:12], Message("user", "What do you think?")]
+    moved = [system, *history[6:14], Message("user", "And now?")]
+    # another conversation's cache is never shifted into this one, nor an unkeyed call's
+    for other in ("conv-2", None):
+        await reply(first, key=other)
+        before = model.shifted
+        await reply(moved)
+        assert model.shifted == before
+    await reply(first)
     before = model.shifted
     # the window moves on: the first six messages are dropped, two new ones come after
-    moved = [system, *history[6:14], Message("user", "And now?")]
     evals: list[tuple[int, int]] = []
     llm = model._llm
     real_eval = llm.eval

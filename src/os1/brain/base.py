@@ -51,6 +51,10 @@ class Sampling:
     json_schema: dict[str, Any] | None = None
     grammar: str | None = None  # GBNF; embedded only, ignored by remote servers
     seed: int | None = None
+    # the conversation this call continues: the embedded brain reuses its KV cache across a
+    # moved history window only between calls with the same key (os1.brain.kvshift), so one
+    # conversation's cached states never carry into another's; None never shifts
+    cache_key: str | None = None
 
 
 @runtime_checkable

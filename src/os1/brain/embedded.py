@@ -67,6 +67,7 @@ class EmbeddedModel:
             ) from exc
         self._formatter = self._chat_formatter(self._llm)
         self.shifted = 0  # prompt tokens not read again thanks to a cache shift (for tests)
+        self._owner: str | None = None  # Sampling.cache_key of the call that filled the cache
 
     @staticmethod
     def _load(path: Path, cfg: BrainConfig) -> Any:
@@ -138,7 +139,9 @@ class EmbeddedModel:
     ) -> Iterator[str]:
         with self._lock:
             prompt = [m.as_dict() for m in messages]
-            self._shift_cache(prompt)
+            if sampling.cache_key is not None and sampling.cache_key == self._owner:
+                self._shift_cache(prompt)  # the same conversation, its window moved on
+            self._owner = sampling.cache_key
             stream = self._llm.create_chat_completion(
                 messages=prompt,  # type: ignore[arg-type]
                 stream=True,

@@ -8,6 +8,10 @@ one with a span cut out after the system message: :func:`drop_span` finds that s
 :func:`shift` removes it from the cache and slides what follows back over it (llama.cpp
 re-rotates the keys), so only the new tail is read.
 
+Only within one conversation (``Sampling.cache_key``, the engine's session id): the kept
+states were computed with the dropped messages in view, which must never carry from one
+user's conversation into another's on a server that shares one model.
+
 This is the context shift llama.cpp's own server does: the kept tokens were computed while the
 dropped ones were in view, so the result is close to, not identical with, reading the new
 prompt afresh. The prefix match that follows still checks every token, so a wrong guess here

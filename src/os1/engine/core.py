@@ -119,7 +119,7 @@ class Engine:
             timings["plan_s"] = time.perf_counter() - t0
             if plan.recalled:
                 yield Recalled(plan.recalled)
-            async for delta in self._speak(plan, history, text):
+            async for delta in self._speak(plan, history, text, sid):
                 if not parts:
                     timings["first_token_s"] = time.perf_counter() - t0
                 parts.append(delta)
@@ -152,12 +152,13 @@ class Engine:
         )
         return sid, history, user_turn
 
-    async def _speak(self, plan: Plan, history: Sequence[Turn], text: str) -> AsyncIterator[str]:
+    async def _speak(self, plan: Plan, history: Sequence[Turn], text: str,
+                     sid: str) -> AsyncIterator[str]:
         if plan.say:
             yield plan.say
         if not plan.generate:
             return
-        sampling = Sampling(max_tokens=plan.max_tokens)
+        sampling = Sampling(max_tokens=plan.max_tokens, cache_key=sid)
         messages = await asyncio.to_thread(self._messages, history, text, plan)
         raw = self._raw_pieces(messages, sampling)
         if not plan.polish:
