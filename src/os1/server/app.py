@@ -105,8 +105,6 @@ class ServerState:
     async def aclose(self) -> None:
         await self.pool.aclose()
         self.users.close()
-        if self.initiative is not None and self.initiative.queue is not None:
-            self.initiative.queue.close()
 
 
 def builtin_tools() -> dict[str, Any]:

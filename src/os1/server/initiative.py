@@ -131,12 +131,16 @@ class ServerInitiative:
     async def subscribe(self, user_id: str, push: Push) -> None:
         """A connection opened: send it what waited unseen, then everything new."""
         self.listeners.setdefault(user_id, set()).add(push)
-        await self.pool.ready(user_id)
-        with self.pool.lease(user_id) as uos:  # the reads and writes off the event loop
-            waiting = await asyncio.to_thread(self._unseen, uos)
-        for msg in waiting:
+        for msg in await self._messages(user_id, None):
             await self._send(push, msg)
         self.poke(user_id)
+
+    async def _messages(self, user_id: str, key: str | None) -> list[InitiativeMessage]:
+        """Message ``key`` of the user (None: all that waited unseen), now marked seen; the
+        reads and writes run in a worker thread, off the event loop."""
+        await self.pool.ready(user_id)
+        with self.pool.lease(user_id) as uos:
+            return await asyncio.to_thread(self._announced, uos, key)
 
     @staticmethod
     def _unseen(uos: UserOS) -> list[InitiativeMessage]:
@@ -360,10 +364,7 @@ class ServerInitiative:
 
     async def _deliver(self, user_id: str, key: str | None) -> None:
         try:
-            await self.pool.ready(user_id)
-            with self.pool.lease(user_id) as uos:
-                msgs = await asyncio.to_thread(self._announced, uos, key)
-            for msg in msgs:
+            for msg in await self._messages(user_id, key):
                 await self._push(user_id, msg)
         except Exception:
             log.exception("could not deliver a message to user %s", user_id)
