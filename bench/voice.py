@@ -1,8 +1,10 @@
-"""Voice benchmark: word error rate, real-time factors and voice-to-voice latency.
+"""Voice benchmark: word error rate, real-time factors, voice-to-voice latency and barge-in.
 
 Run: flock /tmp/os1-cpu.lock python bench/voice.py [--turns N] [--quick]
-Speech in is synthesised by espeak-ng in six of its voices (not os1's Piper voice), clean and
-with white noise at 20 and 10 dB SNR. Word error rates are given twice: "basic" forgives only
+Speech in is synthesised (never by os1's own Piper voice), clean and with white noise at 20 and
+10 dB SNR, from two sources: espeak-ng in six of its voices, and Festival in three (an HTS voice
+trained on a woman's recordings and two diphone voices; skipped with a note when Festival is not
+installed). The two sources are reported apart and together. Word error rates are given twice: "basic" forgives only
 case and punctuation; "normalised" also forgives numbers written as digits, contractions and
 British spellings (os1.voice.wer). Latency uses the real engine with the packaged model, in a
 fresh home, through the same path as `os1 voice --in`: the clock starts where the sound of
@@ -11,7 +13,10 @@ measured, not assumed), and it stops at the first audio sample of the reply. Tur
 grouped by what the engine did (a template only, a template then generated words, or
 generated words only), so a fast template cannot hide a slow generation. Speech in is also
 measured on HELD_OUT, 84 sentences no setting was chosen on ("held_out_clean"), for Whisper
-tiny.en (the default) and the more accurate, slower base. Writes bench/results/voice.json.
+tiny.en (the default) and the more accurate, slower base. Barge-in plays --replies fresh Piper
+syntheses of a reply into three simulated rooms (the echo path of tests/voice/test_echo.py):
+how often os1's own voice alone is taken for the user, and how soon another voice over it is
+heard (counted in audio samples). Writes bench/results/voice.json.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import subprocess
 import tempfile
 import time
@@ -186,6 +192,10 @@ HELD_OUT = [
 
 
 VOICES = ["en-us", "en-us+f3", "en-us+m3", "en-gb", "en-us+f2", "en-gb-x-rp"]
+# A second source of speech, closer to a person than espeak-ng's formant synthesis: Festival
+# (Debian: festival festvox-us-slt-hts festvox-kallpc16k festvox-kdlpc16k) with an HTS voice
+# trained on a woman's recordings (CMU ARCTIC slt) and two diphone voices cut from men's.
+FESTIVAL_VOICES = ["cmu_us_slt_arctic_hts", "kal_diphone", "ked_diphone"]
 
 
 def espeak(text: str, voice: str) -> np.ndarray:
@@ -193,6 +203,30 @@ def espeak(text: str, voice: str) -> np.ndarray:
                          capture_output=True, check=True).stdout
     clip = parse_wav(wav)
     return resample(clip.samples, clip.rate, STT_RATE)
+
+
+def festival(text: str, voice: str) -> np.ndarray:
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "said.wav"
+        subprocess.run(["text2wave", "-eval", f"(voice_{voice})", "-o", str(wav)],
+                       input=text.encode(), capture_output=True, check=True)
+        clip = parse_wav(wav.read_bytes())
+    return resample(clip.samples, clip.rate, STT_RATE)
+
+
+def has_festival() -> bool:
+    return shutil.which("text2wave") is not None and all(
+        list(Path("/usr/share/festival/voices").glob(f"*/{v}")) for v in FESTIVAL_VOICES)
+
+
+Said = list[tuple[str, str, np.ndarray]]  # sentence, voice, 16 kHz samples
+
+
+def speak(sentences: list[str], source: str) -> Said:
+    """Each sentence in the next voice of ``source`` ("espeak" or "festival"), in turn."""
+    voices, synth = (VOICES, espeak) if source == "espeak" else (FESTIVAL_VOICES, festival)
+    return [(t, voices[i % len(voices)], synth(t, voices[i % len(voices)]))
+            for i, t in enumerate(sentences)]
 
 
 def with_noise(x: np.ndarray, snr_db: float, seed: int) -> np.ndarray:
@@ -207,25 +241,35 @@ def pct(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 4)
 
 
-def bench_stt(clips: list[tuple[str, np.ndarray]],
-              held_out: list[tuple[str, np.ndarray]]) -> dict[str, Any]:
+def stt_conditions(sources: dict[str, tuple[Said, Said]]) -> dict[str, tuple[Said, float | None]]:
+    """Condition name -> (speech, SNR of the added noise). espeak-ng's keep their old names."""
+    out: dict[str, tuple[Said, float | None]] = {}
+    for source, (said, held) in sources.items():
+        prefix = "" if source == "espeak" else f"{source}_"
+        out[f"{prefix}clean"] = (said, None)
+        out[f"{prefix}noise_20db"] = (said, 20.0)
+        out[f"{prefix}noise_10db"] = (said, 10.0)
+        out[f"{prefix}held_out_clean"] = (held, None)
+    return out
+
+
+def bench_stt(sources: dict[str, tuple[Said, Said]]) -> dict[str, Any]:
     from os1.voice.stt import WhisperSTT
 
     out: dict[str, Any] = {}
+    conditions = stt_conditions(sources)
     # the default (tiny.en), the more accurate and slower base, and tiny.en decoding greedily
     configs = [("default_12s_window_beam5", "tiny.en", 5), ("base_12s_window_beam5", "base", 5),
                ("12s_window_greedy", "tiny.en", 1)]
     for name, model, beam in configs:
         stt = WhisperSTT(model, beam=beam)
-        stt.transcribe(clips[0][1])  # warm-up
-        for condition in ("clean", "noise_20db", "noise_10db", "held_out_clean"):
+        stt.transcribe(sources["espeak"][0][0][2])  # warm-up
+        for condition, (said, snr) in conditions.items():
             errors = words = raw_errors = raw_words = 0
             compute = audio = 0.0
             by_voice: dict[str, list[int]] = {}
             misheard = []
-            said = held_out if condition == "held_out_clean" else clips
-            for i, (text, x) in enumerate(said):
-                snr = {"noise_20db": 20.0, "noise_10db": 10.0}.get(condition)
+            for i, (text, voice, x) in enumerate(said):
                 sample = x if snr is None else with_noise(x, snr, i)
                 got = stt.transcribe(sample)
                 e, n = word_errors(text, got.text, normalise)
@@ -233,11 +277,11 @@ def bench_stt(clips: list[tuple[str, np.ndarray]],
                 errors, words = errors + e, words + n
                 raw_errors, raw_words = raw_errors + raw_e, raw_words + raw_n
                 compute, audio = compute + got.compute_s, audio + got.audio_s
-                tally = by_voice.setdefault(VOICES[i % len(VOICES)], [0, 0])
+                tally = by_voice.setdefault(voice, [0, 0])
                 tally[0], tally[1] = tally[0] + e, tally[1] + n
                 if raw_e:
-                    misheard.append({"said": text, "heard": got.text, "errors": e,
-                                     "errors_basic": raw_e})
+                    misheard.append({"said": text, "voice": voice, "heard": got.text,
+                                     "errors": e, "errors_basic": raw_e})
             out[f"{name}_{condition}"] = {
                 "wer": round(errors / words, 4), "wer_basic": round(raw_errors / raw_words, 4),
                 "words": words, "words_basic": raw_words,
@@ -246,6 +290,16 @@ def bench_stt(clips: list[tuple[str, np.ndarray]],
                 "rtf": round(compute / audio, 4), "mean_compute_s": round(compute / len(said), 4),
                 "misheard": misheard,
             }
+        if "festival" in sources:  # both sources together, weighted by words
+            for condition in ("clean", "held_out_clean"):
+                rows = [out[f"{name}_{condition}"], out[f"{name}_festival_{condition}"]]
+                out[f"{name}_{condition}_both_sources"] = {
+                    key: round(sum(r[key] * r[words] for r in rows)
+                               / sum(r[words] for r in rows), 4)
+                    for key, words in (("wer", "words"), ("wer_basic", "words_basic"))
+                } | {"words": sum(r["words"] for r in rows),
+                     "utterances": sum(r["utterances"] for r in rows),
+                     "rtf": round(sum(r["rtf"] for r in rows) / 2, 4)}
     return out
 
 
@@ -288,7 +342,8 @@ def raw_model_turn(model: Any) -> Any:
     return turn
 
 
-async def bench_latency(clips: list[tuple[str, np.ndarray]], turns: int) -> dict[str, Any]:
+async def bench_latency(clips: list[tuple[str, np.ndarray]], turns: int,
+                        stt_model: str) -> dict[str, Any]:
     from os1.engine import ensure_persona_async, open_engine
     from os1.home import Home
     from os1.voice.loop import listen_file, respond
@@ -300,7 +355,7 @@ async def bench_latency(clips: list[tuple[str, np.ndarray]], turns: int) -> dict
     home = Home.open(Path(tempfile.mkdtemp(prefix="os1-bench-voice-")))
     await ensure_persona_async(home, user_name="Theodore")
     engine = open_engine(home)
-    stack = VoiceStack(WhisperSTT(), open_tts("joe"), open_vad())
+    stack = VoiceStack(WhisperSTT(stt_model), open_tts("joe"), open_vad())
     stack.warm()  # as `os1 voice` does before anyone speaks
     async for _ in engine.turn("hello"):  # warm-up: lazy loads are not a turn's latency
         pass
@@ -315,7 +370,7 @@ async def bench_latency(clips: list[tuple[str, np.ndarray]], turns: int) -> dict
 
     engine.planner = noting_planner
     pad = np.zeros(int(0.3 * STT_RATE), np.float32)
-    out = {}
+    out: dict[str, Any] = {}
     runs = (("engine", engine.turn, turns), ("raw_model_stream", raw_model_turn(home.model),
                                              min(turns, RAW_TURNS)))
     for name, turn, count in runs:
@@ -331,6 +386,7 @@ async def bench_latency(clips: list[tuple[str, np.ndarray]], turns: int) -> dict
             rows.append({**row, **reply.timings})
         out[name] = summarise(rows)
     home.close()
+    out["stt_model"] = stt_model
     return out
 
 
@@ -377,7 +433,51 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
-PARTS = ("stt", "tts", "latency")
+def bench_barge_in(replies: int) -> dict[str, Any]:
+    """os1's reply played into a simulated room (tests/voice/test_echo.py's delayed,
+    reverberant echo path plus noise), ``replies`` fresh Piper syntheses (Piper draws new noise
+    each time, so every reply sounds a little different): how often os1's own voice alone is
+    taken for the user, and how soon a second voice talking over it is."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.voice.test_echo import REPLY, first_detection, room
+
+    from os1.voice.tts import open_tts
+    from os1.voice.vad import open_vad
+
+    tts = open_tts("joe")
+    vad = open_vad()
+    user = espeak("Wait a moment please, I have a question.", "en-us+f3")
+    spoken_at = STT_RATE + 20000 + int(np.argmax(np.abs(user) > 0.02))
+    rooms = {"960 samples, gain 0.5": (960, 0.5), "3000 samples, gain 0.8": (3000, 0.8),
+             "200 samples, gain 0.3": (200, 0.3)}
+    false = dict.fromkeys(rooms, 0)
+    delays: dict[str, list[float]] = {name: [] for name in rooms}
+    silence = np.zeros(STT_RATE, np.float32)
+    for k in range(replies):
+        audio = np.concatenate([c for c in tts.synthesize(REPLY)])
+        ref = np.concatenate([silence, resample(audio, tts.rate, STT_RATE), silence])
+        for name, (delay, gain) in rooms.items():
+            mic = room(ref, delay, gain, 100 + k)
+            false[name] += first_detection(mic, ref, vad) != -1
+            mic[STT_RATE + 20000 : STT_RATE + 20000 + len(user)] += 0.8 * user
+            heard = first_detection(mic, ref, vad)
+            delays[name].append(-1.0 if heard < 0 else (heard - spoken_at) / STT_RATE)
+    out: dict[str, Any] = {"replies": replies, "rooms": {}}
+    for name in rooms:
+        heard_s = [d for d in delays[name] if d >= 0]
+        out["rooms"][name] = {
+            "own_voice_taken_for_user": false[name],
+            "user_missed": len(delays[name]) - len(heard_s),
+            "user_heard_after_p50_s": pct(heard_s, 0.5), "user_heard_after_p95_s": pct(heard_s, 0.95),
+            "user_heard_after_max_s": round(max(heard_s), 4),
+            "user_heard_within_200ms": round(sum(d <= 0.2 for d in heard_s) / len(heard_s), 4),
+        }
+    return out
+
+
+PARTS = ("stt", "tts", "latency", "barge_in")
 
 
 def main() -> None:
@@ -388,6 +488,10 @@ def main() -> None:
     parser.add_argument("--parts", default=",".join(PARTS),
                         help="which parts to measure (stt,tts,latency); the others are kept "
                              "from the last run, each with its own time and load average")
+    parser.add_argument("--replies", type=int, default=100,
+                        help="Piper syntheses of the reply for the barge-in part (default 100)")
+    parser.add_argument("--stt-model", default="tiny.en", choices=["tiny.en", "base"],
+                        help="the speech model the latency part hears with (default tiny.en)")
     args = parser.parse_args()
     parts = [p for p in args.parts.split(",") if p]
     if unknown := set(parts) - set(PARTS):
@@ -395,31 +499,42 @@ def main() -> None:
     n = 10 if args.quick else len(UTTERANCES)
     turns = 5 if args.quick else args.turns
     command = "flock /tmp/os1-cpu.lock python bench/voice.py " + " ".join(
-        ["--quick"] if args.quick else [f"--turns {turns}", f"--parts {','.join(parts)}"])
+        ["--quick"] if args.quick else [f"--turns {turns}", f"--parts {','.join(parts)}"]
+        + ([f"--stt-model {args.stt_model}"] if args.stt_model != "tiny.en" else [])
+        + ([f"--replies {args.replies}"] if "barge_in" in parts else []))
     out = Path(__file__).parent / "results" / "voice.json"
     result: dict[str, Any] = {}
     if set(parts) != set(PARTS) and out.is_file():
         result = json.loads(out.read_text())
-    clips = [(t, espeak(t, VOICES[i % len(VOICES)])) for i, t in enumerate(UTTERANCES[:n])]
+    said = speak(UTTERANCES[:n], "espeak")
+    clips = [(t, x) for t, _, x in said]
     for part in PARTS:
         if part not in parts:
             continue
         before = load()
         if part == "stt":
-            held = [(t, espeak(t, VOICES[i % len(VOICES)]))
-                    for i, t in enumerate(HELD_OUT[: 7 if args.quick else len(HELD_OUT)])]
-            data: dict[str, Any] = bench_stt(clips, held)
+            held = HELD_OUT[: 7 if args.quick else len(HELD_OUT)]
+            sources = {"espeak": (said, speak(held, "espeak"))}
+            if has_festival():
+                sources["festival"] = (speak(UTTERANCES[:n], "festival"), speak(held, "festival"))
+            else:
+                print("Festival is not installed, so speech in is measured on espeak-ng alone "
+                      "(apt-get install festival festvox-us-slt-hts festvox-kallpc16k "
+                      "festvox-kdlpc16k).")
+            data: dict[str, Any] = bench_stt(sources)
+        elif part == "barge_in":
+            data = bench_barge_in(10 if args.quick else args.replies)
         elif part == "tts":
             data = bench_tts([t for t, _ in clips[:20]])
         else:
-            data = asyncio.run(bench_latency(clips, turns))
+            data = asyncio.run(bench_latency(clips, turns, args.stt_model))
         data["measured"] = {"finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
                             "command": command,
                             "load_average_1_5_15_min_before": before,
                             "load_average_1_5_15_min_after": load()}
         result[part] = data
     result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform()}
-    result["speech_voices"] = VOICES
+    result["speech_voices"] = {"espeak": VOICES, "festival": FESTIVAL_VOICES}
     result.pop("command", None)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
@@ -435,10 +550,18 @@ def report(result: dict[str, Any], parts: list[str]) -> None:
 
     if "stt" in parts:
         stt = {k: v for k, v in result["stt"].items() if k != "measured"}
-        print(f"{'speech in (Whisper, CTranslate2 int8)':<44}{'WER':>8}{'basic':>8}{'RTF':>8}"
+        print(f"{'speech in (Whisper, CTranslate2 int8)':<58}{'WER':>8}{'basic':>8}{'RTF':>8}"
               + measured("stt"))
         for key, row in stt.items():
-            print(f"  {key:<42}{row['wer']:>8.1%}{row['wer_basic']:>8.1%}{row['rtf']:>8.3f}")
+            print(f"  {key:<56}{row['wer']:>8.1%}{row['wer_basic']:>8.1%}{row['rtf']:>8.3f}")
+    if "barge_in" in parts:
+        barge = result["barge_in"]
+        print(f"{'barge-in, ' + str(barge['replies']) + ' replies per room':<44}{'false':>8}"
+              f"{'p50 s':>8}{'p95 s':>8}{'max s':>8}{'<=0.2 s':>9}" + measured("barge_in"))
+        for name, row in barge["rooms"].items():
+            print(f"  {'echo ' + name:<42}{row['own_voice_taken_for_user']:>8}"
+                  f"{row['user_heard_after_p50_s']:>8.3f}{row['user_heard_after_p95_s']:>8.3f}"
+                  f"{row['user_heard_after_max_s']:>8.3f}{row['user_heard_within_200ms']:>9.0%}")
     if "tts" in parts:
         tts = result["tts"]
         print(f"speech out (Piper {tts['voice']}): RTF {tts['rtf']:.3f}, first phrase chunk "
@@ -446,7 +569,7 @@ def report(result: dict[str, Any], parts: list[str]) -> None:
     if "latency" in parts:
         print("voice-to-voice" + measured("latency"))
         for name, series in result["latency"].items():
-            if name == "measured":
+            if not isinstance(series, dict) or name == "measured":
                 continue
             print(f"{'  ' + name + ' (end of speech ->)':<44}{'p50 s':>8}{'p95 s':>8}"
                   f"   {series['turns']} turns, {series['turns_without_reply']} without audio")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,22 @@ from os1.voice.audio import STT_RATE, parse_wav, resample
 from os1.voice.vad import FRAME
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
+
+
+needs_festival = pytest.mark.skipif(
+    shutil.which("text2wave") is None
+    or not Path("/usr/share/festival/voices/us/cmu_us_slt_arctic_hts").is_dir(),
+    reason="Festival or its HTS voice missing (scripts/apt/voice-bench.txt)")
+
+
+def festival(text: str, voice: str = "cmu_us_slt_arctic_hts") -> np.ndarray:
+    """``text`` spoken by Festival (a second synthesiser, closer to a person), at 16 kHz."""
+    with tempfile.TemporaryDirectory() as tmp:  # text2wave needs a file it can seek in
+        wav = Path(tmp) / "said.wav"
+        subprocess.run(["text2wave", "-eval", f"(voice_{voice})", "-o", str(wav)],
+                       input=text.encode(), capture_output=True, check=True)
+        clip = parse_wav(wav.read_bytes())
+    return resample(clip.samples, clip.rate, STT_RATE)
 
 
 def espeak(text: str, voice: str = "en-us", rate: int = STT_RATE) -> np.ndarray:

@@ -13,7 +13,7 @@ from os1.voice.stt import looping
 from os1.voice.tts import available_voices, open_tts
 from os1.voice.wer import basic, normalise, word_errors
 
-from .conftest import espeak, needs_espeak
+from .conftest import espeak, festival, needs_espeak, needs_festival
 
 pytestmark = [pytest.mark.model, needs_espeak]
 
@@ -34,6 +34,17 @@ def test_round_trip_espeak_speech_to_text(stt: Any) -> None:
         assert e <= n // 2, transcript.text  # no sentence lost
         errors, total = errors + e, total + n
     assert errors / total <= 0.15
+
+
+@needs_festival
+def test_round_trip_festival_speech_to_text(stt: Any) -> None:
+    # a second synthesiser, with voices cut from people's recordings: closer to a user
+    errors = total = 0
+    for text, voice in [("Please move my dentist appointment to Thursday.", "cmu_us_slt_arctic_hts"),
+                        ("Did my sister answer the letter about the holiday?", "kal_diphone")]:
+        e, n = word_errors(text, stt.transcribe(festival(text, voice)).text)
+        errors, total = errors + e, total + n
+    assert errors / total <= 0.1
 
 
 def test_a_recording_that_starts_with_the_first_word_keeps_it(stt: Any) -> None:
