@@ -155,7 +155,41 @@ class Pending:
     fact_vectors: list[list[Any]] = field(default_factory=list)
 
 
-class SqliteMemory:
+class Observing:
+    """``observe`` and ``aobserve`` for a store that has ``model``, ``config`` and
+    ``_observe(turn, extra)`` (the SQLite and the PostgreSQL store)."""
+
+    model: ChatModel | None
+    config: MemoryConfig
+
+    def _observe(self, turn: Turn, extra: list[Candidate]) -> list[Fact]:
+        raise NotImplementedError
+
+    def _extracts(self, turn: Turn, model: ChatModel | None) -> ChatModel | None:
+        model = model if model is not None else self.model
+        wanted = subject_of(turn) is not None and self.config.extract_facts
+        return model if wanted else None
+
+    def observe(self, turn: Turn, model: ChatModel | None = None) -> list[Fact]:
+        """Index a stored turn and extract its facts; returns the facts it stated.
+
+        Text that is only whitespace is skipped (nothing to remember). A model, if given
+        (or set on the store), only adds facts the text itself supports; rules run either way.
+        """
+        extra: list[Candidate] = []
+        if (m := self._extracts(turn, model)) is not None:
+            extra = _run(model_candidates(m, turn.text, subject_of(turn) or USER))
+        return self._observe(turn, extra)
+
+    async def aobserve(self, turn: Turn, model: ChatModel | None = None) -> list[Fact]:
+        """:meth:`observe` for async callers: the model call does not block the event loop."""
+        extra: list[Candidate] = []
+        if (m := self._extracts(turn, model)) is not None:
+            extra = await model_candidates(m, turn.text, subject_of(turn) or USER)
+        return await asyncio.to_thread(self._observe, turn, extra)
+
+
+class SqliteMemory(Observing):
     """Episodic, semantic and self memory for one user. Thread-safe (through Database)."""
 
     def __init__(
@@ -227,26 +261,6 @@ class SqliteMemory:
                 if applied.fact_id and applied.fact_id not in new_ids:
                     new_ids.append(applied.fact_id)
         return [f for f in (facts.get_fact(conn, i) for i in new_ids) if f is not None]
-
-    def observe(self, turn: Turn, model: ChatModel | None = None) -> list[Fact]:
-        """Index a stored turn and extract its facts; returns the facts it stated.
-
-        Text that is only whitespace is skipped (nothing to remember). A model, if given,
-        only adds facts the text itself supports; rules run either way.
-        """
-        model = model if model is not None else self.model
-        extra: list[Candidate] = []
-        if model is not None and subject_of(turn) is not None and self.config.extract_facts:
-            extra = _run(model_candidates(model, turn.text, subject_of(turn) or USER))
-        return self._observe(turn, extra)
-
-    async def aobserve(self, turn: Turn, model: ChatModel | None = None) -> list[Fact]:
-        """:meth:`observe` for async callers: the model call does not block the event loop."""
-        model = model if model is not None else self.model
-        extra: list[Candidate] = []
-        if model is not None and subject_of(turn) is not None and self.config.extract_facts:
-            extra = await model_candidates(model, turn.text, subject_of(turn) or USER)
-        return await asyncio.to_thread(self._observe, turn, extra)
 
     def _observe(self, turn: Turn, extra: list[Candidate]) -> list[Fact]:
         if not turn.text.strip():

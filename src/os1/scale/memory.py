@@ -16,7 +16,6 @@ are held only for SQL. Import, reflection and forgetting live in os1.scale.pgops
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,18 +30,17 @@ from os1.memory import core
 from os1.memory.base import Fact, Hit, ImportResult, Removed, When
 from os1.memory.embed import Embedder, embedder
 from os1.memory.episodes import Turn
-from os1.memory.extract import USER, Candidate, model_candidates
+from os1.memory.extract import Candidate
 from os1.memory.search import SUPERSEDED_FACTOR, combine
 from os1.memory.store import (
     MAX_QUERY,
+    Observing,
     Pending,
-    _run,
     as_timestamp,
     check_text,
     collapse_repeats,
     embed_pending,
     extract_all,
-    subject_of,
 )
 from os1.memory.timewindow import parse_window
 from os1.scale import pgfacts
@@ -70,7 +68,7 @@ HNSW_INDEX = f"CREATE INDEX memories_embedding ON memories USING hnsw (({HALF}) 
 _LEXICAL = ThreadPoolExecutor(4, thread_name_prefix="os1-pg-lexical")
 
 
-class PgMemory:
+class PgMemory(Observing):
     """Episodic, semantic and self memory for one user in a shared Postgres database.
     Thread-safe (one connection, used under a lock)."""
 
@@ -160,23 +158,6 @@ class PgMemory:
                 if fid and fid not in ids:
                     ids.append(fid)
         return [f for f in (self._fact(cur, i) for i in ids) if f is not None]
-
-    def observe(self, turn: Turn, model: ChatModel | None = None) -> list[Fact]:
-        """Index a turn and apply the facts it states; returns those facts. A model, if given
-        (or set on the store), only adds facts the text itself supports; rules run either way."""
-        model = model if model is not None else self.model
-        extra: list[Candidate] = []
-        if model is not None and subject_of(turn) is not None and self.config.extract_facts:
-            extra = _run(model_candidates(model, turn.text, subject_of(turn) or USER))
-        return self._observe(turn, extra)
-
-    async def aobserve(self, turn: Turn, model: ChatModel | None = None) -> list[Fact]:
-        """:meth:`observe` for async callers: the model call does not block the event loop."""
-        model = model if model is not None else self.model
-        extra: list[Candidate] = []
-        if model is not None and subject_of(turn) is not None and self.config.extract_facts:
-            extra = await model_candidates(model, turn.text, subject_of(turn) or USER)
-        return await asyncio.to_thread(self._observe, turn, extra)
 
     def _observe(self, turn: Turn, extra: list[Candidate]) -> list[Fact]:
         if not turn.text.strip():
