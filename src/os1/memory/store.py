@@ -155,6 +155,22 @@ class Pending:
     fact_vectors: list[list[Any]] = field(default_factory=list)
 
 
+def search_scope(
+    query: str, limit: int, since: When, until: When
+) -> tuple[str, float | None, float | None]:
+    """A search's checked words and time window: a time phrase in the query ("last week")
+    sets the window when no ``since``/``until`` is given, and leaves the query."""
+    if not query.strip():
+        raise InputError("Give some words to search for.")
+    check_text(query, "The search text", MAX_QUERY)
+    if not 1 <= limit <= 1000:
+        raise InputError("The limit must be between 1 and 1000.")
+    if since is None and until is None:
+        window = parse_window(query)
+        return window.query, window.since, window.until
+    return query, as_timestamp(since), as_timestamp(until)
+
+
 class Observing:
     """``observe`` and ``aobserve`` for a store that has ``model``, ``config`` and
     ``_observe(turn, extra)`` (the SQLite and the PostgreSQL store)."""
@@ -285,17 +301,8 @@ class SqliteMemory(Observing):
     ) -> list[Hit]:
         """Hybrid search. A time phrase in the query ("last week") filters when no
         ``since``/``until`` is given; superseded facts rank below current ones."""
-        if not query.strip():
-            raise InputError("Give some words to search for.")
-        check_text(query, "The search text", MAX_QUERY)
-        if not 1 <= limit <= 1000:
-            raise InputError("The limit must be between 1 and 1000.")
-        flt = Filter(checked_kinds(kinds), as_timestamp(since), as_timestamp(until))
-        text = query
-        if since is None and until is None:
-            window = parse_window(query)
-            text = window.query
-            flt = Filter(flt.kinds, window.since, window.until)
+        text, lo, hi = search_scope(query, limit, since, until)
+        flt = Filter(checked_kinds(kinds), lo, hi)
         words = query_words(text)
         if not words and (flt.since is not None or flt.until is not None):
             return self._recent(flt, limit)

@@ -33,16 +33,14 @@ from os1.memory.episodes import Turn
 from os1.memory.extract import Candidate
 from os1.memory.search import SUPERSEDED_FACTOR, combine
 from os1.memory.store import (
-    MAX_QUERY,
     Observing,
     Pending,
-    as_timestamp,
     check_text,
     collapse_repeats,
     embed_pending,
     extract_all,
+    search_scope,
 )
-from os1.memory.timewindow import parse_window
 from os1.scale import pgfacts
 from os1.scale.db import connect, migrate
 from os1.scale.pgrows import (
@@ -204,16 +202,8 @@ class PgMemory(Observing):
     ) -> list[Hit]:
         """Hybrid search. A time phrase in the query ("last week") filters when no
         ``since``/``until`` is given; superseded facts rank below current ones."""
-        if not query.strip():
-            raise InputError("Give some words to search for.")
-        check_text(query, "The search text", MAX_QUERY)
-        if not 1 <= limit <= 1000:
-            raise InputError("The limit must be between 1 and 1000.")
+        text, lo, hi = search_scope(query, limit, since, until)
         wanted = kinds_filter(kinds)
-        lo, hi, text = as_timestamp(since), as_timestamp(until), query
-        if since is None and until is None:
-            window = parse_window(query)
-            text, lo, hi = window.query, window.since, window.until
         expr = tsquery(text)
         if expr is None and (lo is not None or hi is not None):
             return list(self._run(self._recent, wanted, lo, hi, limit))
