@@ -1,11 +1,11 @@
 """Voice benchmark: word error rate, real-time factors, voice-to-voice latency and barge-in.
 
-Run: flock /tmp/os1-cpu.lock python bench/voice.py [--turns N] [--quick]
+Run: flock /tmp/os1-cpu.lock python bench/voice.py [--parts stt,tts,latency,barge_in] [--quick]
 Speech in is synthesised (never by os1's own Piper voice), clean and with white noise at 20 and
 10 dB SNR, from two sources: espeak-ng in six of its voices, and Festival in three (an HTS voice
 trained on a woman's recordings and two diphone voices; skipped with a note when Festival is not
-installed). The two sources are reported apart and together. Word error rates are given twice: "basic" forgives only
-case and punctuation; "normalised" also forgives numbers written as digits, contractions and
+installed). The two sources are reported apart and together. Word error rates are given twice:
+"basic" forgives only case and punctuation; "normalised" also forgives numbers written as digits, contractions and
 British spellings (os1.voice.wer). Latency uses the real engine with the packaged model, in a
 fresh home, through the same path as `os1 voice --in`: the clock starts where the sound of
 the last word stops, the silence after it is paced in real time (so end-of-turn detection is
@@ -499,7 +499,8 @@ def main() -> None:
     n = 10 if args.quick else len(UTTERANCES)
     turns = 5 if args.quick else args.turns
     command = "flock /tmp/os1-cpu.lock python bench/voice.py " + " ".join(
-        ["--quick"] if args.quick else [f"--turns {turns}", f"--parts {','.join(parts)}"]
+        ["--quick"] if args.quick else
+        [f"--turns {turns}"] * ("latency" in parts) + [f"--parts {','.join(parts)}"]
         + ([f"--stt-model {args.stt_model}"] if args.stt_model != "tiny.en" else [])
         + ([f"--replies {args.replies}"] if "barge_in" in parts else []))
     out = Path(__file__).parent / "results" / "voice.json"
