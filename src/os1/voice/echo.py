@@ -16,6 +16,7 @@ and its level over the noise floor are high too. Pure numpy; no I/O.
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from dataclasses import dataclass
 
@@ -39,6 +40,11 @@ _MARGIN = 64
 _SETTLE = 30  # frames of os1 speech (about 1 s) before the echo model is trusted
 _ROOM = 3 * FRAME  # how long the room keeps ringing after a sound
 _BAND = slice(int(150 * _FFT / STT_RATE), int(7500 * _FFT / STT_RATE))
+# Sub-bands of _BAND for the energy model: a room colours os1's voice, and a user's voice
+# fills bands os1's current sound leaves empty.
+_EDGES = [150, 500, 1000, 2000, 4000, 7500]
+_SUBBANDS = [slice(int(lo * _FFT / STT_RATE), int(hi * _FFT / STT_RATE))
+             for lo, hi in itertools.pairwise(_EDGES)]
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,9 @@ class EchoResult:
     echo_active: bool  # os1 was audible (reference energy) around this frame
     converged: bool
     near_snr_db: float = 99.0  # the unexplained energy over the microphone's noise floor
-    over_echo: float = 99.0  # microphone energy over what os1's voice alone would cause
+    # microphone energy over what os1's voice alone would cause, in the sub-band where it is
+    # most (of those holding a tenth of the frame's energy)
+    over_echo: float = 99.0
 
     def is_user(self, speech_prob: float, threshold: float = 0.5) -> bool:
         """Speech that is the user's, not os1's echo nor noise in a pause of os1's speech."""
@@ -63,22 +71,24 @@ class EchoResult:
         if not self.converged or self.near_snr_db < 10.0:
             return 0
         # One clear frame barges in at once, so it needs the filter and the energy model both
-        # sure: an echo-only frame measured at fraction 0.68 and 4.1x the expected energy (one
-        # Piper draw in 150) took playback away before 0.8. 93% of the user's clear frames
-        # measure 0.8 or more and the rest still count as likely, so barge-in times did not
-        # move (240 barge-ins, 1,050 echo-only replies; 120 and 600 of them a check set).
+        # sure; two likely frames in a row barge in too. Chosen on recorded frames of os1's
+        # voice alone and with a user over it, in simulated rooms (bench/voice.py --parts
+        # barge_in): with the per-sub-band energy ratio the echo alone stays below 2.5 and
+        # users mostly far above 4, where the broadband ratio left a user no louder than the
+        # echo at 0.5-1.5 and let the room's colour on a new sound reach 2.7.
         if self.near_fraction >= 0.8 and self.over_echo >= 4.0 and self.near_snr_db >= 15.0:
             return 2
-        # Two likely frames in a row barge in. At 0.35, an onset after a pause in os1's speech
-        # (the room colours it, and the energy model, blind to colour, underestimates it by
-        # up to 2.7x) passed twice in a row in about 1 reply in 100 (bench/voice.py --parts
-        # barge_in: 5 of 300); at 0.5 none of 1,770 did, and barge-in times barely moved.
-        return 1 if self.near_fraction >= 0.5 and self.over_echo >= 2.5 else 0
+        return 1 if self.near_fraction >= 0.5 and self.over_echo >= 4.0 else 0
 
 
 def _band_energy(x: Samples) -> float:
     spec = np.abs(np.fft.rfft(x.astype(np.float64), _FFT)) ** 2
     return float(spec[_BAND].sum() / (_FFT * FRAME)) + 1e-12
+
+
+def _subband_energies(x: Samples) -> npt.NDArray[np.float64]:
+    spec = np.abs(np.fft.rfft(x.astype(np.float64), _FFT)) ** 2
+    return np.array([spec[b].sum() for b in _SUBBANDS]) / (_FFT * FRAME) + 1e-12
 
 
 class EchoCanceller:
@@ -93,10 +103,12 @@ class EchoCanceller:
         self.delay = 0
         self._since_delay = 0
         self._floor = 1e-3  # speech-band energy of the quietest recent frames
+        self._floors = np.full(len(_SUBBANDS), 1e-3)  # the same per sub-band
         self._last_fraction = 0.0
         self._frozen = 0
-        # Echo energy per unit of reference energy, for the current and earlier frames.
-        self._coupling = np.array([1.0, 0.5, 0.25, 0.1])
+        # Echo energy per unit of reference energy, per sub-band, for the current and earlier
+        # frames.
+        self._coupling = np.tile([1.0, 0.5, 0.25, 0.1], (len(_SUBBANDS), 1))
         self._reset_filter()
 
     def _reset_filter(self) -> None:
@@ -188,6 +200,8 @@ class EchoCanceller:
         self._mic_end = end = index + len(frame)
         mic_energy = _band_energy(frame)
         self._floor = max(1e-9, min(mic_energy, self._floor * 1.01))
+        mic_bands = _subband_energies(frame)
+        self._floors = np.maximum(1e-10, np.minimum(mic_bands, self._floors * 1.01))
         recent = self._read(self._ref, end - _FFT - self.delay - _TAIL, _FFT + _TAIL,
                             self._ref_end)
         if float(np.mean(recent**2)) < 1e-7:
@@ -207,20 +221,26 @@ class EchoCanceller:
         self._last_fraction = fraction if self.converged else 0.0
         snr = 10 * float(np.log10(near / self._floor + 1e-12))
         # Independent of the filter (which can be briefly wrong on sounds it has not learned):
-        # how much louder the microphone is than os1's voice alone would make it.
-        energies = self._reference_energies(end)
-        expected = float(self._coupling @ energies)
-        over_echo = mic_energy / (expected + self._floor + 1e-12)
+        # how much louder the microphone is than os1's voice alone would make it, per sub-band.
+        # A broadband ratio missed a user no louder than the echo (their voice fills bands os1's
+        # current sound leaves empty) and was fooled by the room's colour on new sounds.
+        energies = self._reference_energies(end)  # sub-bands x frames, newest first
+        expected = (self._coupling * energies).sum(axis=1)
+        ratio = mic_bands / (expected + self._floors)
+        holds = mic_bands >= 0.1 * mic_bands.sum()
+        over_echo = float(np.max(np.where(holds, ratio, 0.0)))
         if adapt and energies.sum() > 1e-7:
-            # Energy-domain NLMS: how loud the echo of each recent reference frame is now.
-            error = mic_energy - expected
-            step = 0.3 * error / (float(energies @ energies) + 1e-12)
-            self._coupling = np.maximum(self._coupling + step * energies, 0.0)
+            # Energy-domain NLMS per sub-band: how loud the echo of each recent reference
+            # frame is now.
+            error = mic_bands - expected
+            step = 0.3 * error / ((energies**2).sum(axis=1) + 1e-12)
+            self._coupling = np.maximum(self._coupling + step[:, None] * energies, 0.0)
         return EchoResult(residual, self._last_fraction, True, self.converged, snr, over_echo)
 
     def _reference_energies(self, end: int) -> npt.NDArray[np.float64]:
-        """Speech-band energy of the reference frames that can still echo now, newest first."""
+        """Sub-band energies (rows) of the reference frames that can still echo now (columns,
+        newest first)."""
         start = end - self.delay - FRAME - _ROOM
         ref = self._read(self._ref, start, FRAME + _ROOM, self._ref_end)
         frames = ref[len(ref) % FRAME :].reshape(-1, FRAME)
-        return np.array([_band_energy(f) for f in frames[::-1]])
+        return np.array([_subband_energies(f) for f in frames[::-1]]).T
