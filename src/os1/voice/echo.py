@@ -9,9 +9,11 @@ sample clock (16 kHz). For each microphone frame the canceller
    family Speex and WebRTC use; 4 partitions model 128 ms of room after the bulk delay) and
    subtracts it; adaptation freezes while the user talks over os1, so the user's voice is
    never learned as echo,
-3. reports the residual and how much of the frame's energy the echo cannot explain.
-The voice loop runs VAD on the residual and takes speech for the user only when that share
-and its level over the noise floor are high too. Pure numpy; no I/O.
+3. reports the residual and how much of the frame's energy the echo cannot explain, and,
+   independently of that filter, how far the microphone rises above the echo an energy model
+   expects in the sub-band where it rises most.
+The voice loop runs VAD on the residual and takes speech for the user only when that share,
+that rise and its level over the noise floor are high too. Pure numpy; no I/O.
 """
 
 from __future__ import annotations
