@@ -8,10 +8,12 @@ Imports only os1.errors.
 
 from __future__ import annotations
 
+import importlib
 import os
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -233,3 +235,19 @@ def shared_database(where: Any) -> tuple[str, str] | None:
         return None
     home = getattr(where, "extras", {}).get("home", where)
     return url, str(getattr(home, "user_id", "local"))
+
+
+Store = TypeVar("Store")
+
+
+def store_for(where: Any, sqlite: Callable[[Any], Store], postgres: str) -> Store:
+    """The store of ``where`` (a Home, or a SkillContext with ``extras["home"]``): its user's
+    rows in PostgreSQL when the config names a database (:func:`shared_database`), built by
+    ``postgres`` ("module:Class", imported only then), else ``sqlite(where.db)``, the home's
+    SQLite file. Typed as the SQLite store; the PostgreSQL one keeps the same protocol."""
+    shared = shared_database(where)
+    if shared is None:
+        return sqlite(where.db)
+    module, name = postgres.split(":")
+    built: Store = getattr(importlib.import_module(module), name)(*shared)
+    return built

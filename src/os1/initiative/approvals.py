@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from os1.config import shared_database
+from os1.config import store_for
 from os1.db import Database, new_id, now
 from os1.errors import ApprovalDenied, NotFoundError
 from os1.skills.base import SkillContext, Tool
@@ -178,12 +178,7 @@ class SqliteApprovals:
 def approval_store(ctx: SkillContext) -> ApprovalStore:
     """The store ``ctx`` points at: the user's rows in PostgreSQL when the config names a
     database (``server.database_url`` / OS1_DATABASE_URL), else SQLite in the home."""
-    shared = shared_database(ctx)
-    if shared:
-        from os1.scale.approvals import PgApprovals
-
-        return PgApprovals(*shared)
-    return SqliteApprovals(ctx.db)
+    return store_for(ctx, SqliteApprovals, "os1.scale.approvals:PgApprovals")
 
 
 class Actions:

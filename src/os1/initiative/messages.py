@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from os1.config import shared_database
+from os1.config import store_for
 from os1.db import Database, new_id
 
 SCHEMA = [
@@ -123,12 +123,7 @@ class Inbox:
         """The inbox of ``home`` (a Home, or a SkillContext with ``extras["home"]``): its
         user's rows in PostgreSQL when the config names a database (server.database_url /
         OS1_DATABASE_URL), else the home's SQLite file."""
-        shared = shared_database(home)
-        if shared:
-            from os1.scale.messages import PgMessages
-
-            return cls(PgMessages(*shared))
-        return cls(home.db)
+        return cls(store_for(home, SqliteMessages, "os1.scale.messages:PgMessages"))
 
     def post(
         self, key: str, kind: str, text: str, reason: str, created: float,

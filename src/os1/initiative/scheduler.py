@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from os1.config import shared_database
+from os1.config import store_for
 from os1.db import Database, new_id
 from os1.errors import InputError, NotFoundError
 from os1.initiative.clock import Clock
@@ -252,12 +252,7 @@ def item_store(home: Any) -> ItemStore:
     """The store ``home`` (anything with ``config`` and ``db``; a Home, a SkillContext) points
     at: its user's rows in PostgreSQL when the config names a database
     (``server.database_url`` / OS1_DATABASE_URL), else SQLite in the home."""
-    shared = shared_database(home)
-    if shared:
-        from os1.scale.schedule import PgItems
-
-        return PgItems(*shared)
-    return SqliteItems(home.db)
+    return store_for(home, SqliteItems, "os1.scale.schedule:PgItems")
 
 
 class Scheduler:

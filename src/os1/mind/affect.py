@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from os1.config import shared_database
+from os1.config import store_for
 from os1.db import Database
 from os1.events import Event, MoodChanged
 from os1.initiative.clock import Clock, SystemClock, local
@@ -269,12 +269,7 @@ class Affect:
     def open(cls, home: Any, clock: Clock | None = None) -> Affect:
         """The home's mood: its user's rows in PostgreSQL when the config names a database
         (server.database_url / OS1_DATABASE_URL), else the home's SQLite file."""
-        shared = shared_database(home)
-        if shared:
-            from os1.scale.mood import PgMoodLog
-
-            return cls(PgMoodLog(*shared), clock)
-        return cls(home.db, clock)
+        return cls(store_for(home, SqliteMoodLog, "os1.scale.mood:PgMoodLog"), clock)
 
     def current(self) -> MoodState:
         """The mood now: the last recorded state, faded toward baseline for the time since."""

@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
-from os1.config import shared_database
+from os1.config import store_for
 from os1.db import Database, new_id, now
 from os1.errors import NotFoundError
 from os1.skills.base import SkillContext, Tool
@@ -120,12 +120,7 @@ class UndoJournal:
         """The journal of ``where`` (a Home, or a SkillContext with ``extras["home"]``): its
         user's rows in PostgreSQL when the config names a database (server.database_url /
         OS1_DATABASE_URL), else the home's SQLite file."""
-        shared = shared_database(where)
-        if shared:
-            from os1.scale.journal import PgJournal
-
-            return cls(PgJournal(*shared))
-        return cls(where.db)
+        return cls(store_for(where, SqliteJournal, "os1.scale.journal:PgJournal"))
 
     def record(self, kind: str, payload: dict[str, Any], summary: str = "") -> str:
         """Write one reversible action; ``payload`` must be JSON and hold no secrets."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from os1.config import shared_database
+from os1.config import store_for
 from os1.db import Database
 
 if TYPE_CHECKING:
@@ -394,12 +394,7 @@ def mail_store(where: Any) -> MailStore:
     """The mail index of ``where`` (a Home or a SkillContext): its user's rows in PostgreSQL
     when the config names a database (``server.database_url`` / OS1_DATABASE_URL), else the
     home's SQLite file."""
-    shared = shared_database(where)
-    if shared:
-        from os1.scale.mail import PgMail
-
-        return PgMail(*shared)
-    return SqliteMail(where.db)
+    return store_for(where, SqliteMail, "os1.scale.mail:PgMail")
 
 
 def get_message(db: Database | MailStore, mid: int) -> Row | None:
