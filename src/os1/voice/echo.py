@@ -83,13 +83,19 @@ class EchoResult:
         return 1 if self.near_fraction >= 0.5 and self.over_echo >= 4.0 else 0
 
 
-def _band_energy(x: Samples) -> float:
-    spec = np.abs(np.fft.rfft(x.astype(np.float64), _FFT)) ** 2
+_Power = npt.NDArray[np.float64]
+
+
+def _power(x: Samples) -> _Power:
+    """Power spectrum of one frame (zero-padded to _FFT)."""
+    return np.abs(np.fft.rfft(x.astype(np.float64), _FFT)) ** 2
+
+
+def _band_energy(spec: _Power) -> float:
     return float(spec[_BAND].sum() / (_FFT * FRAME)) + 1e-12
 
 
-def _subband_energies(x: Samples) -> npt.NDArray[np.float64]:
-    spec = np.abs(np.fft.rfft(x.astype(np.float64), _FFT)) ** 2
+def _subband_energies(spec: _Power) -> _Power:
     return np.array([spec[b].sum() for b in _SUBBANDS]) / (_FFT * FRAME) + 1e-12
 
 
@@ -200,9 +206,10 @@ class EchoCanceller:
         frame = frame.astype(np.float32, copy=False)
         self._write(self._mic, index, frame)
         self._mic_end = end = index + len(frame)
-        mic_energy = _band_energy(frame)
+        spec = _power(frame)  # one FFT for the whole band and its sub-bands
+        mic_energy = _band_energy(spec)
         self._floor = max(1e-9, min(mic_energy, self._floor * 1.01))
-        mic_bands = _subband_energies(frame)
+        mic_bands = _subband_energies(spec)
         self._floors = np.maximum(1e-10, np.minimum(mic_bands, self._floors * 1.01))
         recent = self._read(self._ref, end - _FFT - self.delay - _TAIL, _FFT + _TAIL,
                             self._ref_end)
@@ -218,7 +225,7 @@ class EchoCanceller:
         self._frozen = self._frozen + 1 if frozen else 0
         adapt = not frozen
         echo, residual = self._filter(frame, end, adapt)
-        near = max(0.0, _band_energy(residual) - self.leak * _band_energy(echo))
+        near = max(0.0, _band_energy(_power(residual)) - self.leak * _band_energy(_power(echo)))
         fraction = min(1.0, near / mic_energy)
         self._last_fraction = fraction if self.converged else 0.0
         snr = 10 * float(np.log10(near / self._floor + 1e-12))
@@ -245,4 +252,4 @@ class EchoCanceller:
         start = end - self.delay - FRAME - _ROOM
         ref = self._read(self._ref, start, FRAME + _ROOM, self._ref_end)
         frames = ref[len(ref) % FRAME :].reshape(-1, FRAME)
-        return np.array([_subband_energies(f) for f in frames[::-1]]).T
+        return np.array([_subband_energies(_power(f)) for f in frames[::-1]]).T
