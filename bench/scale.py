@@ -152,7 +152,6 @@ def queue_throughput(url: str, jobs: int, workers: int) -> float:
         th.join()
     for w in ws:
         w.close()
-    q.close()
     return round(jobs / elapsed, 1)
 
 

@@ -71,10 +71,7 @@ def test_the_daemon_hands_due_work_to_the_queue_and_a_worker_does_it(
     from os1.scale.queue import Queue
 
     q = Queue(pg_url)
-    try:
-        job = q.get(handed["jobs"][0])
-    finally:
-        q.close()
+    job = q.get(handed["jobs"][0])
     assert job["status"] == "done" and "1 item(s) run, 1 done" in job["result"]
     assert os1(home, pg_url, "worker", "--once").stderr.count("0 job(s) run") == 1
 

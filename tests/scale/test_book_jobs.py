@@ -65,7 +65,6 @@ async def test_an_approved_compile_is_a_job_a_worker_does_once(
         assert "Compiled “Letters From Your Life”: 3 letters" in job["result"]
     finally:
         w.close()
-        q.close()
     book = latest_book(LetterStore(home.db))
     assert book.title == TITLE and book.letters == 3
     assert book.pdf.stat().st_size > 0 and book.epub.stat().st_size > 0

@@ -89,24 +89,21 @@ def test_the_daemon_enqueues_mail_sync_and_a_worker_syncs_it_once(
     out = os1(setup.home, pg_url, "daemon", "--once", "--json")
     assert out.returncode == 0, out.stderr
     q = Queue(pg_url)
-    try:
-        handed = json.loads(out.stdout.strip().splitlines()[-1])["jobs"]
-        mine = [j for j in handed if q.get(j)["task"] == MAIL_SYNC
-                and q.get(j)["args"]["account"] == setup.account]
-        assert len(mine) == 1
-        assert setup.uids() == set()  # the daemon did not sync itself
-        again = os1(setup.home, pg_url, "daemon", "--once", "--json")
-        assert mine[0] in json.loads(again.stdout.strip().splitlines()[-1])["jobs"]  # same job
-        work = os1(setup.home, pg_url, "worker", "--once")
-        assert work.returncode == 0, work.stderr
-        job = q.get(mine[0])
-        assert (job["status"], job["attempts"]) == ("done", 1), job
-        assert f"{setup.account}: 2 new" in job["result"]
-        assert len(setup.uids()) == 2
-        os1(setup.home, pg_url, "worker", "--once")
-        assert q.get(mine[0])["attempts"] == 1  # done once
-    finally:
-        q.close()
+    handed = json.loads(out.stdout.strip().splitlines()[-1])["jobs"]
+    mine = [j for j in handed if q.get(j)["task"] == MAIL_SYNC
+            and q.get(j)["args"]["account"] == setup.account]
+    assert len(mine) == 1
+    assert setup.uids() == set()  # the daemon did not sync itself
+    again = os1(setup.home, pg_url, "daemon", "--once", "--json")
+    assert mine[0] in json.loads(again.stdout.strip().splitlines()[-1])["jobs"]  # same job
+    work = os1(setup.home, pg_url, "worker", "--once")
+    assert work.returncode == 0, work.stderr
+    job = q.get(mine[0])
+    assert (job["status"], job["attempts"]) == ("done", 1), job
+    assert f"{setup.account}: 2 new" in job["result"]
+    assert len(setup.uids()) == 2
+    os1(setup.home, pg_url, "worker", "--once")
+    assert q.get(mine[0])["attempts"] == 1  # done once
 
 
 def test_two_workers_never_sync_one_account_at_once(setup: Setup, pg_url: str) -> None:
@@ -114,35 +111,32 @@ def test_two_workers_never_sync_one_account_at_once(setup: Setup, pg_url: str) -
 
     setup.box.append_many([message(f"Note {i}") for i in range(3)])
     q = Queue(pg_url, f"mail-{uuid.uuid4().hex[:8]}")
-    try:
-        args, key = setup.job()
-        with exclusive(pg_url, "mail-sync", f"local/{setup.account}") as held:
-            assert held  # as a worker in the middle of syncing this account holds it
-            busy = q.enqueue(MAIL_SYNC, args, key=key + ":other")
-            assert work(pg_url, q.name) == 1
-        assert q.get(busy)["result"].startswith("skipped: another worker is syncing")
-        assert setup.uids() == set()
-        first = q.enqueue(MAIL_SYNC, args, key=key)
-        assert q.enqueue(MAIL_SYNC, args, key=key) == first  # the same key: the same job
-        start, ran = threading.Barrier(2), []
+    args, key = setup.job()
+    with exclusive(pg_url, "mail-sync", f"local/{setup.account}") as held:
+        assert held  # as a worker in the middle of syncing this account holds it
+        busy = q.enqueue(MAIL_SYNC, args, key=key + ":other")
+        assert work(pg_url, q.name) == 1
+    assert q.get(busy)["result"].startswith("skipped: another worker is syncing")
+    assert setup.uids() == set()
+    first = q.enqueue(MAIL_SYNC, args, key=key)
+    assert q.enqueue(MAIL_SYNC, args, key=key) == first  # the same key: the same job
+    start, ran = threading.Barrier(2), []
 
-        def race() -> None:
-            w = Worker(pg_url, q.name)
-            start.wait()
-            ran.append(w.work(until_idle=True))
-            w.close()
+    def race() -> None:
+        w = Worker(pg_url, q.name)
+        start.wait()
+        ran.append(w.work(until_idle=True))
+        w.close()
 
-        threads = [threading.Thread(target=race) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        assert sorted(ran) == [0, 1]
-        job = q.get(first)
-        assert (job["status"], job["attempts"]) == ("done", 1), job
-        assert len(setup.uids()) == 3
-    finally:
-        q.close()
+    threads = [threading.Thread(target=race) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(ran) == [0, 1]
+    job = q.get(first)
+    assert (job["status"], job["attempts"]) == ("done", 1), job
+    assert len(setup.uids()) == 3
 
 
 def test_a_worker_killed_mid_sync_leaves_the_job_to_another(setup: Setup, pg_url: str) -> None:
@@ -174,7 +168,6 @@ def test_a_worker_killed_mid_sync_leaves_the_job_to_another(setup: Setup, pg_url
     finally:
         if proc.poll() is None:
             proc.kill()
-        q.close()
 
 
 def test_without_a_database_the_daemon_syncs_mail_itself(

@@ -23,9 +23,7 @@ TASK = "scale_tasks:record"
 
 @pytest.fixture
 def queue(pg_url: str) -> Queue:
-    q = Queue(pg_url, f"q-{uuid.uuid4().hex}")  # each test its own queue in the shared db
-    yield q  # type: ignore[misc]
-    q.close()
+    return Queue(pg_url, f"q-{uuid.uuid4().hex}")  # each test its own queue in the shared db
 
 
 def lines(path: Path) -> list[str]:

@@ -107,10 +107,8 @@ def daemon(
         try:
             asyncio.run(main())
         finally:
-            if queue is not None:
-                if json_out and d.handed:
-                    print(json.dumps({"type": "handed", "jobs": d.handed}), flush=True)
-                queue.close()
+            if queue is not None and json_out and d.handed:
+                print(json.dumps({"type": "handed", "jobs": d.handed}), flush=True)
 
 
 def worker(

@@ -110,9 +110,6 @@ class Queue:
         )
         return {str(r["status"]): int(r["n"]) for r in rows}
 
-    def close(self) -> None:
-        """Nothing to close: the pool is shared by everything on this URL."""
-
 
 class Worker:
     """Claims and runs jobs one at a time; its lease is renewed every third of ``lease_s``."""

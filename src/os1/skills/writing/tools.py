@@ -97,11 +97,7 @@ def compile_later(url: str, ctx: SkillContext, title: str) -> str:
     home = ctx.extras.get("home")
     user = str(getattr(home, "user_id", "local"))
     args, key = book_job(Path(ctx.config.home), user, title or DEFAULT_TITLE, letters)
-    queue = Queue(url)
-    try:
-        job = queue.enqueue(BOOK_COMPILE, args, key=key)
-    finally:
-        queue.close()
+    job = Queue(url).enqueue(BOOK_COMPILE, args, key=key)
     return (f"Compiling “{args['title']}” ({len(letters)} letters) in the background (job "
             f"{job}, for an 'os1 worker'); the PDF and EPUB will be in "
             f"{book_dir(Path(ctx.config.home))}.")
