@@ -16,7 +16,7 @@ measured on HELD_OUT (bench/voice_speech.py), 84 sentences no setting was chosen
 ("held_out_clean"), for Whisper tiny.en (the default) and the more accurate, slower base. Barge-in plays --replies fresh Piper
 syntheses of a reply into three simulated rooms (the echo path of tests/voice/test_echo.py):
 how often os1's own voice alone is taken for the user, and how soon another voice over it is
-heard (counted in audio samples). Writes bench/results/voice.json.
+heard (counted in audio samples), as the first reply of a conversation and as a later one. Writes bench/results/voice.json.
 """
 
 from __future__ import annotations
@@ -252,9 +252,11 @@ def bench_barge_in(replies: int) -> dict[str, Any]:
     """os1's reply played into a simulated room (tests/voice/test_echo.py's delayed,
     reverberant echo path plus noise), ``replies`` fresh Piper syntheses (Piper draws new noise
     each time, so every reply sounds a little different): how often os1's own voice alone is
-    taken for the user, and how soon a second voice talking over it is."""
+    taken for the user, and how soon a second voice talking over it is. Twice: as the first
+    reply of a conversation (the canceller starts from nothing) and as a later one (the same
+    canceller heard an earlier reply in that room first, as in `os1 voice`)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.voice.test_echo import REPLY, first_detection, room
+    from tests.voice.test_echo import EARLIER, REPLY, first_detection, room
 
     from os1.voice.tts import open_tts
     from os1.voice.vad import open_vad
@@ -268,36 +270,51 @@ def bench_barge_in(replies: int) -> dict[str, Any]:
              "espeak-ng en-us, gain 0.4": (espeak(words, "en-us"), 0.4)}
     rooms = {"960 samples, gain 0.5": (960, 0.5), "3000 samples, gain 0.8": (3000, 0.8),
              "200 samples, gain 0.3": (200, 0.3)}
-    false = dict.fromkeys(rooms, 0)
-    delays: dict[str, dict[str, list[float]]] = {r: {u: [] for u in users} for r in rooms}
+    whens = ("first_reply", "later_reply")
+    false = {w: dict.fromkeys(rooms, 0) for w in whens}
+    delays: dict[str, dict[str, dict[str, list[float]]]] = {
+        w: {r: {u: [] for u in users} for r in rooms} for w in whens}
     silence = np.zeros(STT_RATE, np.float32)
     start = STT_RATE + 20000  # about 1.3 s into os1's reply
+
+    def played(text: str) -> np.ndarray:
+        audio = np.concatenate([c for c in tts.synthesize(text)])
+        return np.concatenate([silence, resample(audio, tts.rate, STT_RATE), silence])
+
     for k in range(replies):
-        audio = np.concatenate([c for c in tts.synthesize(REPLY)])
-        ref = np.concatenate([silence, resample(audio, tts.rate, STT_RATE), silence])
+        ref, earlier_ref = played(REPLY), played(EARLIER)
         for name, (delay, gain) in rooms.items():
-            false[name] += first_detection(room(ref, delay, gain, 100 + k), ref, vad) != -1
-            for who, (user, user_gain) in users.items():
-                mic = room(ref, delay, gain, 100 + k)
-                mic[start : start + len(user)] += user_gain * user
-                heard = first_detection(mic, ref, vad)
-                spoken_at = start + int(np.argmax(np.abs(user) > 0.02))
-                delays[name][who].append(-1.0 if heard < 0 else (heard - spoken_at) / STT_RATE)
-    out: dict[str, Any] = {"replies": replies, "users": list(users), "rooms": {}}
-    for name in rooms:
-        every = [d for who in users for d in delays[name][who]]
-        heard_s = [d for d in every if d >= 0]
-        out["rooms"][name] = {
-            "own_voice_taken_for_user": false[name],
-            "user_missed": len(every) - len(heard_s),
-            "user_heard_after_p50_s": pct(heard_s, 0.5), "user_heard_after_p95_s": pct(heard_s, 0.95),
-            "user_heard_after_max_s": round(max(heard_s), 4),
-            "user_heard_within_200ms": round(sum(0 <= d <= 0.2 for d in every) / len(every), 4),
-            "user_heard_within_200ms_by_user": {
-                who: round(sum(0 <= d <= 0.2 for d in delays[name][who]) / replies, 4)
-                for who in users},
-        }
+            for when in whens:
+                before = ((room(earlier_ref, delay, gain, 100 + k), earlier_ref)
+                          if when == "later_reply" else None)
+                echo_only = first_detection(room(ref, delay, gain, 100 + k), ref, vad, before)
+                false[when][name] += echo_only != -1
+                for who, (user, user_gain) in users.items():
+                    mic = room(ref, delay, gain, 100 + k)
+                    mic[start : start + len(user)] += user_gain * user
+                    heard = first_detection(mic, ref, vad, before)
+                    spoken_at = start + int(np.argmax(np.abs(user) > 0.02))
+                    delays[when][name][who].append(
+                        -1.0 if heard < 0 else (heard - spoken_at) / STT_RATE)
+    out: dict[str, Any] = {"replies": replies, "users": list(users)}
+    for when in whens:
+        out[when] = {name: barge_in_summary(false[when][name], delays[when][name], replies)
+                     for name in rooms}
     return out
+
+
+def barge_in_summary(false: int, delays: dict[str, list[float]], replies: int) -> dict[str, Any]:
+    every = [d for who in delays for d in delays[who]]
+    heard_s = [d for d in every if d >= 0]
+    return {
+        "own_voice_taken_for_user": false,
+        "user_missed": len(every) - len(heard_s),
+        "user_heard_after_p50_s": pct(heard_s, 0.5), "user_heard_after_p95_s": pct(heard_s, 0.95),
+        "user_heard_after_max_s": round(max(heard_s), 4),
+        "user_heard_within_200ms": round(sum(0 <= d <= 0.2 for d in every) / len(every), 4),
+        "user_heard_within_200ms_by_user": {
+            who: round(sum(0 <= d <= 0.2 for d in delays[who]) / replies, 4) for who in delays},
+    }
 
 
 PARTS = ("stt", "tts", "latency", "barge_in")
@@ -380,12 +397,14 @@ def report(result: dict[str, Any], parts: list[str]) -> None:
             print(f"  {key:<56}{row['wer']:>8.1%}{row['wer_basic']:>8.1%}{row['rtf']:>8.3f}")
     if "barge_in" in parts:
         barge = result["barge_in"]
-        print(f"{'barge-in, ' + str(barge['replies']) + ' replies x 2 users per room':<44}{'false':>8}"
-              f"{'p50 s':>8}{'p95 s':>8}{'max s':>8}{'<=0.2 s':>9}" + measured("barge_in"))
-        for name, row in barge["rooms"].items():
-            print(f"  {'echo ' + name:<42}{row['own_voice_taken_for_user']:>8}"
-                  f"{row['user_heard_after_p50_s']:>8.3f}{row['user_heard_after_p95_s']:>8.3f}"
-                  f"{row['user_heard_after_max_s']:>8.3f}{row['user_heard_within_200ms']:>9.0%}")
+        for when in ("first_reply", "later_reply"):
+            print(f"{'barge-in, ' + when.replace('_', ' ') + ', ' + str(barge['replies']) + ' x 2 users':<44}"
+                  f"{'false':>8}{'p50 s':>8}{'p95 s':>8}{'max s':>8}{'<=0.2 s':>9}"
+                  + measured("barge_in"))
+            for name, row in barge[when].items():
+                print(f"  {'echo ' + name:<42}{row['own_voice_taken_for_user']:>8}"
+                      f"{row['user_heard_after_p50_s']:>8.3f}{row['user_heard_after_p95_s']:>8.3f}"
+                      f"{row['user_heard_after_max_s']:>8.3f}{row['user_heard_within_200ms']:>9.0%}")
     if "tts" in parts:
         tts = result["tts"]
         print(f"speech out (Piper {tts['voice']}): RTF {tts['rtf']:.3f}, first phrase chunk "

@@ -18,22 +18,33 @@ from .conftest import espeak, needs_espeak, onset
 
 pytestmark = [pytest.mark.model, needs_espeak]
 
+EARLIER = ("Good morning. You have two meetings today, and the weather looks fine for a walk "
+           "at lunch.")
 REPLY = ("I found three new messages in your inbox. One is from your sister about dinner on "
          "Friday, and two are newsletters you can probably skip.")
 
 
-@pytest.fixture(scope="module")
-def reference(tts: Any) -> np.ndarray:
+def steady_speech(tts: Any, text: str) -> np.ndarray:
     # Piper draws fresh noise for every synthesis, so its audio differs run to run; without
     # the noise the test hears the same reply every time. (With it, the strongest echo case
     # was taken for the user once in 150 draws: a rare false barge-in, noted on issue 4.)
     from piper import SynthesisConfig
 
     steady = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
-    out = np.concatenate([c.audio_float_array for c in tts.voice.synthesize(REPLY,
+    out = np.concatenate([c.audio_float_array for c in tts.voice.synthesize(text,
                                                                              syn_config=steady)])
     ref = resample(out, tts.rate, STT_RATE)
     return np.concatenate([np.zeros(STT_RATE, np.float32), ref, np.zeros(STT_RATE, np.float32)])
+
+
+@pytest.fixture(scope="module")
+def reference(tts: Any) -> np.ndarray:
+    return steady_speech(tts, REPLY)
+
+
+@pytest.fixture(scope="module")
+def earlier(tts: Any) -> np.ndarray:
+    return steady_speech(tts, EARLIER)
 
 
 def room(ref: np.ndarray, delay: int, gain: float, seed: int) -> np.ndarray:
@@ -45,14 +56,24 @@ def room(ref: np.ndarray, delay: int, gain: float, seed: int) -> np.ndarray:
     return (echo + rng.normal(0, 0.003, len(ref))).astype(np.float32)
 
 
-def first_detection(mic: np.ndarray, ref: np.ndarray, vad: Any) -> int:
-    """Sample index where the user would be detected (as in the live loop), or -1."""
-    vad.reset()  # Silero keeps state between frames: start each recording fresh
+def first_detection(mic: np.ndarray, ref: np.ndarray, vad: Any,
+                    before: tuple[np.ndarray, np.ndarray] | None = None) -> int:
+    """Sample index in ``mic`` where the user would be detected (as in the live loop), or -1.
+    ``before``: (microphone, reference) of an earlier reply the same canceller heard first,
+    as in a conversation, where one canceller serves every reply."""
     canceller = EchoCanceller()
+    offset = 0
+    if before is not None:
+        earlier_mic, earlier_ref = before
+        for i in range(0, len(earlier_mic) - FRAME + 1, FRAME):
+            canceller.add_reference(i, earlier_ref[i : i + FRAME])
+            canceller.process(earlier_mic[i : i + FRAME], i)
+        offset = len(earlier_mic) - len(earlier_mic) % FRAME
+    vad.reset()  # Silero keeps state between frames: start each recording fresh
     run = 0
     for i in range(0, len(mic) - FRAME + 1, FRAME):
-        canceller.add_reference(i, ref[i : i + FRAME])
-        result = canceller.process(mic[i : i + FRAME], i)
+        canceller.add_reference(offset + i, ref[i : i + FRAME])
+        result = canceller.process(mic[i : i + FRAME], offset + i)
         evidence = result.user_evidence(vad.probability(result.residual))
         run = run + evidence if evidence else 0
         if run >= BARGE_IN_EVIDENCE:
@@ -69,6 +90,22 @@ def test_own_voice_alone_is_not_the_user(
 ) -> None:
     mic = room(reference, delay, gain, seed)
     assert first_detection(mic, reference, vad) == -1
+
+
+@pytest.mark.parametrize(("delay", "gain", "seed"), CASES)
+def test_a_later_reply_keeps_what_the_canceller_learned(
+    reference: np.ndarray, earlier: np.ndarray, vad: Any, delay: int, gain: float, seed: int
+) -> None:
+    # One canceller serves a whole conversation: after an earlier reply in the same room, os1's
+    # voice is still not the user, and a user talking over the next reply is heard in time.
+    before = (room(earlier, delay, gain, seed), earlier)
+    assert first_detection(room(reference, delay, gain, seed), reference, vad, before) == -1
+    mic = room(reference, delay, gain, seed)
+    user = espeak("Wait a moment please, I have a question.", "en-us+f3")
+    start = STT_RATE + 20000
+    mic[start : start + len(user)] += 0.8 * user[: len(mic) - start]
+    detected = first_detection(mic, reference, vad, before)
+    assert 0 <= (detected - start - onset(user)) * 1000 / STT_RATE <= 200
 
 
 def test_without_the_canceller_the_echo_would_be_taken_for_the_user(
