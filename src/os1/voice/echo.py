@@ -43,8 +43,11 @@ _SETTLE = 30  # frames of os1 speech (about 1 s) before the echo model is truste
 _ROOM = 3 * FRAME  # how long the room keeps ringing after a sound
 _BAND = slice(int(150 * _FFT / STT_RATE), int(7500 * _FFT / STT_RATE))
 # Sub-bands of _BAND for the energy model: a room colours os1's voice, and a user's voice
-# fills bands os1's current sound leaves empty.
-_EDGES = [150, 500, 1000, 2000, 4000, 7500]
+# fills bands os1's current sound leaves empty. Eight bands, equal on a log scale (150 Hz to
+# 7.5 kHz): narrower bands find more of those gaps than the five octave-ish bands used before.
+_EDGES = [150, 245, 399, 650, 1061, 1730, 2820, 4599, 7500]
+_HOLDS = 0.05  # a sub-band counts when it holds this share of the frame's energy
+_OVER = 5.0  # "user" evidence needs the microphone this far above the expected echo
 _SUBBANDS = [slice(int(lo * _FFT / STT_RATE), int(hi * _FFT / STT_RATE))
              for lo, hi in itertools.pairwise(_EDGES)]
 
@@ -57,7 +60,7 @@ class EchoResult:
     converged: bool
     near_snr_db: float = 99.0  # the unexplained energy over the microphone's noise floor
     # microphone energy over what os1's voice alone would cause, in the sub-band where it is
-    # most (of those holding a tenth of the frame's energy)
+    # most (of those holding a twentieth of the frame's energy)
     over_echo: float = 99.0
 
     def is_user(self, speech_prob: float, threshold: float = 0.5) -> bool:
@@ -74,13 +77,14 @@ class EchoResult:
             return 0
         # One clear frame barges in at once, so it needs the filter and the energy model both
         # sure; two likely frames in a row barge in too. Chosen on recorded frames of os1's
-        # voice alone and with a user over it, in simulated rooms (bench/voice.py --parts
-        # barge_in): with the per-sub-band energy ratio the echo alone stays below 2.5 and
-        # users mostly far above 4, where the broadband ratio left a user no louder than the
-        # echo at 0.5-1.5 and let the room's colour on a new sound reach 2.7.
-        if self.near_fraction >= 0.8 and self.over_echo >= 4.0 and self.near_snr_db >= 15.0:
+        # voice alone and with a user over it, in simulated rooms, as the first reply of a
+        # conversation and a later one (tuning and check sets apart from bench/voice.py's):
+        # the broadband ratio left a user no louder than the echo at 0.5-1.5 and let the room's
+        # colour on a new sound reach 2.7; per sub-band the echo alone stays below ~4.6 and
+        # users mostly far above 5.
+        if self.near_fraction >= 0.8 and self.over_echo >= _OVER and self.near_snr_db >= 15.0:
             return 2
-        return 1 if self.near_fraction >= 0.5 and self.over_echo >= 4.0 else 0
+        return 1 if self.near_fraction >= 0.5 and self.over_echo >= _OVER else 0
 
 
 _Power = npt.NDArray[np.float64]
@@ -236,7 +240,7 @@ class EchoCanceller:
         energies = self._reference_energies(end)  # sub-bands x frames, newest first
         expected = (self._coupling * energies).sum(axis=1)
         ratio = mic_bands / (expected + self._floors)
-        holds = mic_bands >= 0.1 * mic_bands.sum()
+        holds = mic_bands >= _HOLDS * mic_bands.sum()
         over_echo = float(np.max(np.where(holds, ratio, 0.0)))
         if adapt and energies.sum() > 1e-7:
             # Energy-domain NLMS per sub-band: how loud the echo of each recent reference
