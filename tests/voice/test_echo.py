@@ -166,3 +166,26 @@ def test_one_likely_frame_alone_is_not_a_barge_in() -> None:
     assert clear.user_evidence(0.9) >= BARGE_IN_EVIDENCE
     # os1's own voice: the filter explains most of it, the energy is what the echo makes
     assert EchoResult(frame, 0.3, True, True, near_snr_db=20.0, over_echo=1.2).user_evidence(0.9) == 0
+
+
+def test_the_delay_is_the_direct_path_even_when_a_reflection_is_louder(
+    reference: np.ndarray,
+) -> None:
+    # A wall's reflection 150 samples after the direct sound, louder than it: locking onto the
+    # reflection would leave the direct sound before the filter's window, never cancelled.
+    delay = 960
+    ir = np.zeros(400)
+    ir[0], ir[150], ir[250] = 0.6, 1.0, 0.3
+    echo = np.convolve(reference, ir)[: len(reference)]
+    mic = (np.concatenate([np.zeros(delay), echo])[: len(reference)] * 0.5
+           + np.random.default_rng(4).normal(0, 0.003, len(reference))).astype(np.float32)
+    canceller = EchoCanceller()
+    mic_energy = residual_energy = 0.0
+    for i in range(0, len(mic) - FRAME + 1, FRAME):
+        canceller.add_reference(i, reference[i : i + FRAME])
+        result = canceller.process(mic[i : i + FRAME], i)
+        if i > 3 * STT_RATE and result.echo_active:
+            mic_energy += float(np.sum(mic[i : i + FRAME] ** 2))
+            residual_energy += float(np.sum(result.residual**2))
+    assert canceller.delay <= delay
+    assert 10 * np.log10(mic_energy / residual_energy) > 15  # the echo is cancelled

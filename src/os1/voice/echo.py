@@ -173,10 +173,14 @@ class EchoCanceller:
         # mic[t] ~ ref[t - d] and ref starts max_delay earlier: delay d peaks at max_delay - d.
         lags = cc[: self.max_delay + 1][::-1]
         peak = int(np.argmax(lags))
+        spread = float(np.std(lags)) + 1e-12
+        # The direct path is the first strong arrival; a reflection can correlate as well or
+        # better, and a delay past the direct path leaves it outside the filter for good.
+        first = int(np.argmax(lags >= max(0.25 * lags[peak], 8 * spread)))
         # Aim a little early: the filter can model a late echo but not an early one, and a
         # few samples of jitter are absorbed by it, so only a real move resets it.
-        best = max(0, peak - _MARGIN)
-        if lags[peak] > 6 * (np.std(lags) + 1e-12) and abs(best - self.delay) > FRAME // 4:
+        best = max(0, first - _MARGIN)
+        if lags[peak] > 6 * spread and abs(best - self.delay) > FRAME // 4:
             self.delay = best
             self._reset_filter()
 
