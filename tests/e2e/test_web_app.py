@@ -203,8 +203,18 @@ def test_a_message_sent_as_the_connection_drops_is_answered_once(page: Any) -> N
     while page.evaluate("window.os1Debug.resent") == before:
         assert time.monotonic() < deadline, "the message was not sent again after reconnecting"
         page.wait_for_timeout(100)
-    expect(page.locator("#messages li.os.streaming")).to_have_count(0, timeout=SLOW)
     expect(page.locator("#messages li.user").last).to_have_text(said)
+    # Wait for the stored answer, not for "nothing streaming": on a busy machine the reply
+    # may not have started streaming yet when the resend is seen.
+    deadline = time.monotonic() + SLOW / 1000
+    while True:
+        turns = page.evaluate("fetch('/api/history').then(r => r.json())")["turns"]
+        asked = [i for i, t in enumerate(turns) if t["role"] == "user" and t["text"] == said]
+        if asked and turns[asked[-1] + 1 :]:
+            break
+        assert time.monotonic() < deadline, "no answer to the message was stored"
+        page.wait_for_timeout(200)
+    expect(page.locator("#messages li.os.streaming")).to_have_count(0, timeout=SLOW)
     answer = page.locator("#messages li.os").last.inner_text()
     assert answer.strip()
     turns = page.evaluate("fetch('/api/history').then(r => r.json())")["turns"]
