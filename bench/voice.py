@@ -35,13 +35,13 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))  # this folder's voice_speech
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' speech and rooms
 from voice_speech import (
     FESTIVAL_VOICES,
     HELD_OUT,
     UTTERANCES,
     VOICES,
     Said,
-    espeak,
     has_festival,
     speak,
     with_noise,
@@ -255,7 +255,7 @@ def bench_barge_in(replies: int) -> dict[str, Any]:
     taken for the user, and how soon a second voice talking over it is. Twice: as the first
     reply of a conversation (the canceller starts from nothing) and as a later one (the same
     canceller heard an earlier reply in that room first, as in `os1 voice`)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.voice.conftest import espeak, onset
     from tests.voice.test_echo import EARLIER, REPLY, first_detection, room
 
     from os1.voice.tts import open_tts
@@ -293,7 +293,7 @@ def bench_barge_in(replies: int) -> dict[str, Any]:
                     mic = room(ref, delay, gain, 100 + k)
                     mic[start : start + len(user)] += user_gain * user
                     heard = first_detection(mic, ref, vad, before)
-                    spoken_at = start + int(np.argmax(np.abs(user) > 0.02))
+                    spoken_at = start + onset(user)
                     delays[when][name][who].append(
                         -1.0 if heard < 0 else (heard - spoken_at) / STT_RATE)
     out: dict[str, Any] = {"replies": replies, "users": list(users)}

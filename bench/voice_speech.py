@@ -5,13 +5,12 @@ and, when installed, Festival), and white noise at a given SNR."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from os1.voice.audio import STT_RATE, parse_wav, resample
+# the same synthesis the voice tests hear (bench/voice.py puts the repository on the path)
+from tests.voice.conftest import espeak, festival
 
 UTTERANCES = [
     "What's on my calendar for tomorrow morning?",
@@ -171,22 +170,6 @@ VOICES = ["en-us", "en-us+f3", "en-us+m3", "en-gb", "en-us+f2", "en-gb-x-rp"]
 # (Debian: festival festvox-us-slt-hts festvox-kallpc16k festvox-kdlpc16k) with an HTS voice
 # trained on a woman's recordings (CMU ARCTIC slt) and two diphone voices cut from men's.
 FESTIVAL_VOICES = ["cmu_us_slt_arctic_hts", "kal_diphone", "ked_diphone"]
-
-
-def espeak(text: str, voice: str) -> np.ndarray:
-    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", "160", "--stdout", text],
-                         capture_output=True, check=True).stdout
-    clip = parse_wav(wav)
-    return resample(clip.samples, clip.rate, STT_RATE)
-
-
-def festival(text: str, voice: str) -> np.ndarray:
-    with tempfile.TemporaryDirectory() as tmp:
-        wav = Path(tmp) / "said.wav"
-        subprocess.run(["text2wave", "-eval", f"(voice_{voice})", "-o", str(wav)],
-                       input=text.encode(), capture_output=True, check=True)
-        clip = parse_wav(wav.read_bytes())
-    return resample(clip.samples, clip.rate, STT_RATE)
 
 
 def has_festival() -> bool:
