@@ -4,6 +4,7 @@ fast enough for barge-in. Times are counted in audio samples, never wall time.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,15 @@ def room(ref: np.ndarray, delay: int, gain: float, seed: int) -> np.ndarray:
     return (echo + rng.normal(0, 0.003, len(ref))).astype(np.float32)
 
 
+def hear(canceller: EchoCanceller, mic: np.ndarray, ref: np.ndarray,
+         offset: int = 0) -> Iterator[tuple[int, EchoResult]]:
+    """Play ``ref`` and feed ``mic`` to ``canceller`` frame by frame, as the live loop does,
+    ``offset`` samples into its stream: (frame start in ``mic``, result)."""
+    for i in range(0, len(mic) - FRAME + 1, FRAME):
+        canceller.add_reference(offset + i, ref[i : i + FRAME])
+        yield i, canceller.process(mic[i : i + FRAME], offset + i)
+
+
 def first_detection(mic: np.ndarray, ref: np.ndarray, vad: Any,
                     before: tuple[np.ndarray, np.ndarray] | None = None) -> int:
     """Sample index in ``mic`` where the user would be detected (as in the live loop), or -1.
@@ -65,15 +75,12 @@ def first_detection(mic: np.ndarray, ref: np.ndarray, vad: Any,
     offset = 0
     if before is not None:
         earlier_mic, earlier_ref = before
-        for i in range(0, len(earlier_mic) - FRAME + 1, FRAME):
-            canceller.add_reference(i, earlier_ref[i : i + FRAME])
-            canceller.process(earlier_mic[i : i + FRAME], i)
+        for _ in hear(canceller, earlier_mic, earlier_ref):
+            pass
         offset = len(earlier_mic) - len(earlier_mic) % FRAME
     vad.reset()  # Silero keeps state between frames: start each recording fresh
     run = 0
-    for i in range(0, len(mic) - FRAME + 1, FRAME):
-        canceller.add_reference(offset + i, ref[i : i + FRAME])
-        result = canceller.process(mic[i : i + FRAME], offset + i)
+    for i, result in hear(canceller, mic, ref, offset):
         evidence = result.user_evidence(vad.probability(result.residual))
         run = run + evidence if evidence else 0
         if run >= BARGE_IN_EVIDENCE:
@@ -181,9 +188,7 @@ def test_the_delay_is_the_direct_path_even_when_a_reflection_is_louder(
            + np.random.default_rng(4).normal(0, 0.003, len(reference))).astype(np.float32)
     canceller = EchoCanceller()
     mic_energy = residual_energy = 0.0
-    for i in range(0, len(mic) - FRAME + 1, FRAME):
-        canceller.add_reference(i, reference[i : i + FRAME])
-        result = canceller.process(mic[i : i + FRAME], i)
+    for i, result in hear(canceller, mic, reference):
         if i > 3 * STT_RATE and result.echo_active:
             mic_energy += float(np.sum(mic[i : i + FRAME] ** 2))
             residual_energy += float(np.sum(result.residual**2))
