@@ -5,18 +5,19 @@ Speech in is synthesised (never by os1's own Piper voice), clean and with white 
 10 dB SNR, from two sources: espeak-ng in six of its voices, and Festival in three (an HTS voice
 trained on a woman's recordings and two diphone voices; skipped with a note when Festival is not
 installed). The two sources are reported apart and together. Word error rates are given twice:
-"basic" forgives only case and punctuation; "normalised" also forgives numbers written as digits, contractions and
-British spellings (os1.voice.wer). Latency uses the real engine with the packaged model, in a
-fresh home, through the same path as `os1 voice --in`: the clock starts where the sound of
-the last word stops, the silence after it is paced in real time (so end-of-turn detection is
-measured, not assumed), and it stops at the first audio sample of the reply. Turns are also
-grouped by what the engine did (a template only, a template then generated words, or
-generated words only), so a fast template cannot hide a slow generation. Speech in is also
-measured on HELD_OUT (bench/voice_speech.py), 84 sentences no setting was chosen on
-("held_out_clean"), for Whisper tiny.en (the default) and the more accurate, slower base. Barge-in plays --replies fresh Piper
-syntheses of a reply into three simulated rooms (the echo path of tests/voice/test_echo.py):
-how often os1's own voice alone is taken for the user, and how soon another voice over it is
-heard (counted in audio samples), as the first reply of a conversation and as a later one. Writes bench/results/voice.json.
+"basic" forgives only case and punctuation; "normalised" also forgives numbers written as
+digits, contractions and British spellings (os1.voice.wer). Latency uses the real engine with
+the packaged model, in a fresh home, through the same path as `os1 voice --in`: the clock
+starts where the sound of the last word stops, the silence after it is paced in real time (so
+end-of-turn detection is measured, not assumed), and it stops at the first audio sample of the
+reply. Turns are also grouped by what the engine did (a template only, a template then
+generated words, or generated words only), so a fast template cannot hide a slow generation.
+Speech in is also measured on HELD_OUT (bench/voice_speech.py), 84 sentences no setting was
+chosen on ("held_out_clean"), for Whisper tiny.en (the default) and the more accurate, slower
+base. Barge-in plays --replies fresh Piper syntheses of a reply into three simulated rooms (the
+echo path of tests/voice/test_echo.py): how often os1's own voice alone is taken for the user,
+and how soon another voice over it is heard (counted in audio samples), as the first reply of a
+conversation and as a later one. Writes bench/results/voice.json.
 """
 
 from __future__ import annotations
@@ -398,13 +399,14 @@ def report(result: dict[str, Any], parts: list[str]) -> None:
     if "barge_in" in parts:
         barge = result["barge_in"]
         for when in ("first_reply", "later_reply"):
-            print(f"{'barge-in, ' + when.replace('_', ' ') + ', ' + str(barge['replies']) + ' x 2 users':<44}"
-                  f"{'false':>8}{'p50 s':>8}{'p95 s':>8}{'max s':>8}{'<=0.2 s':>9}"
+            title = f"barge-in, {when.replace('_', ' ')}, {barge['replies']} x 2 users"
+            print(f"{title:<44}{'false':>8}{'p50 s':>8}{'p95 s':>8}{'max s':>8}{'<=0.2 s':>9}"
                   + measured("barge_in"))
             for name, row in barge[when].items():
                 print(f"  {'echo ' + name:<42}{row['own_voice_taken_for_user']:>8}"
                       f"{row['user_heard_after_p50_s']:>8.3f}{row['user_heard_after_p95_s']:>8.3f}"
-                      f"{row['user_heard_after_max_s']:>8.3f}{row['user_heard_within_200ms']:>9.0%}")
+                      f"{row['user_heard_after_max_s']:>8.3f}"
+                      f"{row['user_heard_within_200ms']:>9.0%}")
     if "tts" in parts:
         tts = result["tts"]
         print(f"speech out (Piper {tts['voice']}): RTF {tts['rtf']:.3f}, first phrase chunk "

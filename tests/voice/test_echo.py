@@ -172,7 +172,8 @@ def test_one_likely_frame_alone_is_not_a_barge_in() -> None:
     clear = EchoResult(frame, 0.96, True, True, near_snr_db=31.0, over_echo=12.0)
     assert clear.user_evidence(0.9) >= BARGE_IN_EVIDENCE
     # os1's own voice: the filter explains most of it, the energy is what the echo makes
-    assert EchoResult(frame, 0.3, True, True, near_snr_db=20.0, over_echo=1.2).user_evidence(0.9) == 0
+    own = EchoResult(frame, 0.3, True, True, near_snr_db=20.0, over_echo=1.2)
+    assert own.user_evidence(0.9) == 0
 
 
 def test_the_delay_is_the_direct_path_even_when_a_reflection_is_louder(
