@@ -195,3 +195,43 @@ def test_the_delay_is_the_direct_path_even_when_a_reflection_is_louder(
             residual_energy += float(np.sum(result.residual**2))
     assert canceller.delay <= delay
     assert 10 * np.log10(mic_energy / residual_energy) > 15  # the echo is cancelled
+
+
+
+@pytest.mark.parametrize("moved", [-200, 200])
+def test_a_new_delay_estimate_keeps_what_the_filter_learned(
+    reference: np.ndarray, vad: Any, moved: int
+) -> None:
+    # Delay estimates jitter while os1 speaks; one that moves by more than a quarter frame
+    # re-aims the filter. The room is the same, so the filter keeps its response (moved by
+    # the difference) and stays converged: the echo is still removed, and a user who speaks
+    # right after is heard in time. (Starting the filter again left about a second in which
+    # nobody could barge in.)
+    mic = room(reference, 960, 0.5, 1)
+    user = espeak("Wait a moment please, I have a question.", "en-us+f3")
+    start = 3 * STT_RATE
+    with_user = mic.copy()
+    with_user[start : start + len(user)] += 0.8 * user[: len(mic) - start]
+    spoken = start + onset(user)
+    moved_at = (start // FRAME - 4) * FRAME  # four frames before the user starts
+    for signal in (mic, with_user):
+        canceller = EchoCanceller()
+        vad.reset()
+        run, detected, heard, left = 0, -1, 0.0, 0.0
+        for i, result in hear(canceller, signal, reference):
+            if i == moved_at:
+                assert canceller.converged
+                canceller._move_delay(canceller.delay + moved, i + FRAME)
+            elif moved_at < i < start:  # the echo alone, just after the move
+                heard += float(np.sum(mic[i : i + FRAME] ** 2))
+                left += float(np.sum(result.residual**2))
+            evidence = result.user_evidence(vad.probability(result.residual))
+            run = run + evidence if evidence else 0
+            if run >= BARGE_IN_EVIDENCE and detected < 0:
+                detected = i + FRAME
+        assert canceller.converged
+        if signal is mic:
+            assert detected == -1
+            assert 10 * np.log10(heard / left) > 10
+        else:
+            assert 0 < (detected - spoken) * 1000 / STT_RATE <= 200

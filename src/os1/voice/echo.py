@@ -181,8 +181,51 @@ class EchoCanceller:
         # few samples of jitter are absorbed by it, so only a real move resets it.
         best = max(0, first - _MARGIN)
         if lags[peak] > 6 * spread and abs(best - self.delay) > FRAME // 4:
-            self.delay = best
+            self._move_delay(best, end)
+
+    def _move_delay(self, delay: int, end: int) -> None:
+        """Aim the filter at a new bulk delay estimate, keeping what it learned of the room.
+
+        Estimates jitter while os1 speaks. The room's response seen from the new delay is the
+        filter's taps moved by the difference; that is kept unless the old delay explains the
+        microphone since the last estimate better (a user talking in it adds the same to
+        both), as when the move would put the direct sound the filter models before its
+        window. Starting the filter again instead left about a second without barge-in; only
+        a filter still settling does."""
+        taps = np.concatenate([np.fft.irfft(w, _FFT)[:FRAME] for w in self._weights])
+        if not self.converged:
+            self.delay = delay
             self._reset_filter()
+            return
+        shift = delay - self.delay
+        moved = np.zeros_like(taps)
+        if 0 <= shift < len(taps):
+            moved[: len(taps) - shift] = taps[shift:]
+        elif -len(taps) < shift < 0:
+            moved[-shift:] = taps[: len(taps) + shift]
+        readings = [(self.delay, taps), (delay, moved)]
+        self.delay, chosen = min(readings, key=lambda r: self._unexplained(r[0], r[1], end))
+        pad = np.zeros(FRAME)
+        self._weights = [np.fft.rfft(np.concatenate([chosen[p * FRAME : (p + 1) * FRAME], pad]))
+                         for p in range(_PARTS)]
+        # The reference blocks the partitions last saw, as seen from the delay now (the frame
+        # being processed appends its own block next).
+        self._spectra = deque(
+            [np.fft.rfft(self._read(self._ref, end - FRAME - _FFT - self.delay - p * FRAME,
+                                    _FFT, self._ref_end).astype(np.float64))
+             for p in range(_PARTS)],
+            maxlen=_PARTS,
+        )
+
+    def _unexplained(self, delay: int, taps: npt.NDArray[np.float64], end: int) -> float:
+        """Microphone energy since the last delay estimate that ``taps`` at ``delay`` leave."""
+        span = 8 * FRAME
+        mic = self._read(self._mic, end - span, span, self._mic_end).astype(np.float64)
+        ref = self._read(self._ref, end - span - delay - len(taps) + 1, span + len(taps) - 1,
+                         self._ref_end).astype(np.float64)
+        n = 1 << int(np.ceil(np.log2(len(ref) + len(taps))))
+        echo = np.fft.irfft(np.fft.rfft(ref, n) * np.fft.rfft(taps, n), n)
+        return float(np.sum((mic - echo[len(taps) - 1 : len(ref)]) ** 2))
 
     def _filter(self, mic: Samples, end: int, adapt: bool) -> tuple[Samples, Samples]:
         """One overlap-save block: the predicted echo and the residual for this frame."""
