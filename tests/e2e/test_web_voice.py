@@ -116,3 +116,30 @@ def test_hands_free_hears_the_next_question_by_itself(page: Any) -> None:
     page.uncheck("#hands-free")
     assert "name" in heard.last.inner_text().lower()
     page.screenshot(path=str(ARTIFACTS / "10_voice_hands_free.png"))
+
+
+HANDS_FREE_PROBE = """async (levels) => {
+  const { Voice } = await import("/static/voice.js");
+  const sent = [];
+  const voice = new Voice({ send: (m) => sent.push(m.type || "pcm"), status: () => {},
+                            orb: () => document.createElement("div"), isBusy: () => false });
+  voice.mic = document.createElement("button");
+  voice.ctx = { sampleRate: 48000 };
+  voice.handsFree = true;
+  for (const rms of levels) voice.onChunk(new Int16Array(4), rms);
+  return sent;
+}"""
+
+
+def test_hands_free_turned_on_mid_sentence_waits_for_the_next_one(page: Any) -> None:
+    # The client's own logic, fed 40 ms microphone levels: hands-free switched on while
+    # someone is already talking must not send the rest of that sentence (it was misheard as
+    # "dang" for "What is your name?"), but hears the next one from its start.
+    loud, quiet = 0.1, 0.001
+    mid_sentence = [loud] * 6 + [quiet] * 3 + [loud] * 6  # a word gap is not a pause
+    sent = page.evaluate(HANDS_FREE_PROBE, mid_sentence + [quiet] * 25)
+    assert "voice_start" not in sent
+    sent = page.evaluate(HANDS_FREE_PROBE, mid_sentence + [quiet] * 10 + [loud] * 10 + [quiet] * 25)
+    assert sent.count("voice_start") == 1 and sent[-1] == "voice_end"
+    # the preroll's quiet chunks plus every chunk of the sentence itself
+    assert sent.count("pcm") >= 10

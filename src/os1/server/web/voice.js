@@ -8,6 +8,10 @@ const CHUNK_MS = 40; // what capture-worklet.js posts
 const PREROLL = 8; // chunks kept from before speech starts, so first syllables survive
 const END_SILENCE_MS = 800;
 const MIN_SPEECH_MS = 240; // shorter bursts (a cough, a click) are dropped, not transcribed
+// Hands-free listens from the start of what is said: after it is turned on, and after the OS
+// has thought or spoken, it needs this much quiet first, or it would send the rest of a
+// sentence already under way (half a question is misheard and answered).
+const CALM_MS = 320;
 
 export class Voice {
   constructor({ send, status, orb, isBusy }) {
@@ -22,6 +26,7 @@ export class Voice {
     this.loud = 0;
     this.quietMs = 0;
     this.speechMs = 0;
+    this.calmMs = 0;
     this.sources = [];
     this.playhead = 0;
   }
@@ -42,6 +47,8 @@ export class Voice {
     handsFree.onchange = async () => {
       this.handsFree = handsFree.checked;
       if (this.handsFree) {
+        this.calmMs = 0;
+        this.loud = 0;
         this.ensureOutput();
         if (!(await this.openMic())) { handsFree.checked = this.handsFree = false; return; }
         this.status("Hands-free: just talk to me.");
@@ -118,18 +125,28 @@ export class Voice {
       if (this.capturing) this.send(pcm);
       return;
     }
-    if (this.waiting || this.speaking()) return;
+    if (this.waiting || this.speaking()) {
+      this.calmMs = 0;
+      return;
+    }
     const threshold = Math.max(0.012, this.floor * 3);
     if (!this.capturing) {
       this.preroll.push(pcm);
       if (this.preroll.length > PREROLL) this.preroll.shift();
-      if (rms > threshold) this.loud += 1;
-      else { this.loud = 0; this.floor = 0.95 * this.floor + 0.05 * rms; }
-      if (this.loud >= 2) {
+      if (rms > threshold) {
+        this.loud += 1;
+        if (this.calmMs < CALM_MS) this.calmMs = 0; // still inside something already said
+      } else {
+        this.loud = 0;
+        this.calmMs += CHUNK_MS;
+        this.floor = 0.95 * this.floor + 0.05 * rms;
+      }
+      if (this.loud >= 2 && this.calmMs >= CALM_MS) {
         this.begin();
         for (const p of this.preroll) this.send(p);
         this.preroll = [];
         this.loud = 0;
+        this.calmMs = 0;
       }
       return;
     }
@@ -139,6 +156,7 @@ export class Voice {
     if (this.quietMs < END_SILENCE_MS) return;
     if (this.speechMs < MIN_SPEECH_MS) {
       this.cancel();
+      this.calmMs = this.quietMs; // the quiet that ended the burst counts
       return;
     }
     this.finish();
