@@ -41,7 +41,8 @@ _GCC_SPAN = STT_RATE  # one second of signal per delay estimate
 _SMOOTH = 0.9  # power estimate used to normalise the filter's step
 _REG = 0.1
 _MARGIN = 64
-_SETTLE = 30  # frames of os1 speech (about 1 s) before the echo model is trusted
+_SETTLE = 20  # frames of os1 speech (0.64 s) before the echo model is trusted: at 30 a user
+# 1.3 s into a first reply was sometimes not heard for a second; at 15 os1 interrupted itself
 _ROOM = 3 * FRAME  # how long the room keeps ringing after a sound
 _BAND = slice(int(150 * _FFT / STT_RATE), int(7500 * _FFT / STT_RATE))
 # Sub-bands of _BAND for the energy model: a room colours os1's voice, and a user's voice
