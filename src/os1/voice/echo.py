@@ -191,7 +191,7 @@ class EchoCanceller:
         # better, and a delay past the direct path leaves it outside the filter for good.
         first = int(np.argmax(lags >= max(0.25 * lags[peak], 8 * spread)))
         # Aim a little early: the filter can model a late echo but not an early one, and a
-        # few samples of jitter are absorbed by it, so only a real move resets it.
+        # few samples of jitter are absorbed by it, so only a real move re-aims it.
         best = max(0, first - _MARGIN)
         if lags[peak] > 6 * spread and abs(best - self.delay) > FRAME // 4:
             self._move_delay(best, end)
@@ -205,11 +205,11 @@ class EchoCanceller:
         both), as when the move would put the direct sound the filter models before its
         window. Starting the filter again instead left about a second without barge-in; only
         a filter still settling does."""
-        taps = np.concatenate([np.fft.irfft(w, _FFT)[:FRAME] for w in self._weights])
         if not self.converged:
             self.delay = delay
             self._reset_filter()
             return
+        taps = np.concatenate([np.fft.irfft(w, _FFT)[:FRAME] for w in self._weights])
         shift = delay - self.delay
         moved = np.zeros_like(taps)
         if 0 <= shift < len(taps):
