@@ -54,6 +54,35 @@ async def test_letter_pdf_renders_and_reads_back(desk: LetterStore, tmp_path: Pa
     assert len(starts) > 3
 
 
+
+# A letter os1 composed in a test run, and the seed (its letter id) that rendered it wrongly.
+ANNIVERSARY = (
+    "My dearest Chris,\n\n"
+    "My love, happy 50th wedding anniversary. I have been turning the words over for "
+    "days, and none of them feels big enough.\n\n"
+    "Do you remember the beginning? We met at a dance at the Norshor Theatre in "
+    "Duluth in 1974; you stepped on my feet twice and apologised with a root beer "
+    "float. I had no idea then how lucky I was.\n\n"
+    "I do not think I ever told you how much this meant to me. You built the blue "
+    "rocking chair for Anna when she was born in 1979. I think about that more than "
+    "you know.\n\n"
+    "Some days I close my eyes and I am back there. We spent our honeymoon in a leaky "
+    "cabin on Lake Vermilion and laughed about the bucket by the bed. I would not "
+    "trade that for anything.\n\n"
+    "Here's to the next chapter, and the one after that. However many years we have, "
+    "I want every one of them with you.\n\n"
+    "Forever yours,\nRoberta"
+)
+
+
+def test_a_tilted_line_reads_back_in_order(tmp_path: Path) -> None:
+    # Every line is written at a slight tilt. At up to 1.2 degrees, pdftotext put the last
+    # letter of "twice" on a line of its own for this seed, and for 6 in 300 seeds of this
+    # letter; at up to 0.6 degrees, none in 1,000.
+    for seed in ["Led258b1eec154f6c", *(f"L{i:016x}" for i in range(20))]:
+        pdf = render_letter(ANNIVERSARY, tmp_path / "tilted.pdf", seed=seed)
+        assert words(pdf_text(pdf)) == words(ANNIVERSARY), seed
+
 def test_long_letter_flows_onto_more_pages(tmp_path: Path) -> None:
     text = "Dear Jo,\n\n" + "\n\n".join(
         f"Paragraph {i} of a long letter about the lake and the garden." for i in range(40))

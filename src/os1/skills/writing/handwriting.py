@@ -228,7 +228,7 @@ class Hand:
         pdf, rng, j = self.pdf, self.rng, self.style.jitter
         baseline = self.rule - 4 + rng.gauss(0, 0.8 * j)
         x = self.style.margin_left + indent + rng.uniform(-2, 5) * j
-        angle = max(-1.2, min(1.2, rng.gauss(0, 0.4 * j)))
+        angle = max(-0.6, min(0.6, rng.gauss(0, 0.2 * j)))
         with pdf.rotation(angle, x, baseline):
             for word in words:
                 size = self.style.size * (1 + max(-0.08, min(0.08, rng.gauss(0, 0.03 * j))))
