@@ -243,11 +243,12 @@ def test_openai_api_answers_as_the_tokens_owner(server: RunningServer,
                                                 pair: dict[str, Any]) -> None:
     import openai
 
-    client = openai.OpenAI(base_url=server.url + "/v1", api_key=pair["token"], timeout=180)
-    reply = client.chat.completions.create(
-        model="os1", messages=[{"role": "user", "content": "Who am I talking to?"}])
+    with openai.OpenAI(base_url=server.url + "/v1", api_key=pair["token"], timeout=180) as client:
+        reply = client.chat.completions.create(
+            model="os1", messages=[{"role": "user", "content": "Who am I talking to?"}])
     assert reply.choices[0].message.content
     a_history = pair["a"].get("/api/history").json()["turns"]
     assert all("Who am I talking to" not in t["text"] for t in a_history)
-    with pytest.raises(openai.AuthenticationError):
-        openai.OpenAI(base_url=server.url + "/v1", api_key="os1_forged").models.list()
+    with (openai.OpenAI(base_url=server.url + "/v1", api_key="os1_forged") as forged,
+          pytest.raises(openai.AuthenticationError)):
+        forged.models.list()

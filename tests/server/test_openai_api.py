@@ -25,7 +25,9 @@ def client(server: RunningServer) -> Iterator[tuple[openai.OpenAI, Browser]]:
     user = Browser(server.url).signup()
     user.boot("Nina")
     token = user.post("/api/tokens", {"label": "openai"}).json()["token"]
-    yield openai.OpenAI(base_url=server.url + "/v1", api_key=token, timeout=180), user
+    api = openai.OpenAI(base_url=server.url + "/v1", api_key=token, timeout=180)
+    yield api, user
+    api.close()
     user.close()
 
 
@@ -101,16 +103,16 @@ def test_bad_requests_get_openai_shaped_errors(server: RunningServer,
     r = httpx.post(server.url + "/v1/chat/completions", content=b"{",
                    headers={"authorization": f"Bearer {api.api_key}"})
     assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
-    with pytest.raises(openai.AuthenticationError):
-        openai.OpenAI(base_url=server.url + "/v1", api_key="nope").chat.completions.create(
-            model="os1", messages=[{"role": "user", "content": "hi"}])
+    with (openai.OpenAI(base_url=server.url + "/v1", api_key="nope") as stranger,
+          pytest.raises(openai.AuthenticationError)):
+        stranger.chat.completions.create(model="os1", messages=[{"role": "user", "content": "hi"}])
 
 
 def test_before_first_boot_the_api_says_so(server: RunningServer, browser: Browser) -> None:
     browser.signup()
     token = browser.post("/api/tokens", {}).json()["token"]
-    api = openai.OpenAI(base_url=server.url + "/v1", api_key=token, timeout=60)
-    with pytest.raises(openai.BadRequestError) as info:
+    with (openai.OpenAI(base_url=server.url + "/v1", api_key=token, timeout=60) as api,
+          pytest.raises(openai.BadRequestError) as info):
         api.chat.completions.create(model="os1", messages=[{"role": "user", "content": "hi"}])
     assert "first boot" in str(info.value)
 

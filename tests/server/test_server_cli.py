@@ -69,8 +69,8 @@ def test_users_tokens_and_serve_end_to_end(os1_home: Path, served: str) -> None:
     web.csrf = login.json()["csrf"]
     persona = web.boot("Theodore")
     web.close()
-    api = openai.OpenAI(base_url=served + "/v1", api_key=token, timeout=180)
-    answer = api.chat.completions.create(
-        model="os1", messages=[{"role": "user", "content": "What's your name?"}])
+    with openai.OpenAI(base_url=served + "/v1", api_key=token, timeout=180) as api:
+        answer = api.chat.completions.create(
+            model="os1", messages=[{"role": "user", "content": "What's your name?"}])
     assert persona["os_name"] in (answer.choices[0].message.content or "")
     assert (os1_home / "server" / "users.db").exists()
