@@ -223,12 +223,8 @@ class EchoCanceller:
                          for p in range(_PARTS)]
         # The reference blocks the partitions last saw, as seen from the delay now (the frame
         # being processed appends its own block next).
-        self._spectra = deque(
-            [np.fft.rfft(self._read(self._ref, end - FRAME - _FFT - self.delay - p * FRAME,
-                                    _FFT, self._ref_end).astype(np.float64))
-             for p in range(_PARTS)],
-            maxlen=_PARTS,
-        )
+        self._spectra = deque([self._block_spectrum(end - FRAME - p * FRAME)
+                               for p in range(_PARTS)], maxlen=_PARTS)
 
     def _unexplained(self, delay: int, taps: npt.NDArray[np.float64], end: int) -> float:
         """Microphone energy since the last delay estimate that ``taps`` at ``delay`` leave."""
@@ -240,10 +236,15 @@ class EchoCanceller:
         echo = np.fft.irfft(np.fft.rfft(ref, n) * np.fft.rfft(taps, n), n)
         return float(np.sum((mic - echo[len(taps) - 1 : len(ref)]) ** 2))
 
+    def _block_spectrum(self, end: int) -> _Complex:
+        """Spectrum of the reference block that echoes in the microphone frame ending at
+        ``end`` (two frames long, at the current delay)."""
+        ref = self._read(self._ref, end - _FFT - self.delay, _FFT, self._ref_end)
+        return np.fft.rfft(ref.astype(np.float64))
+
     def _filter(self, mic: Samples, end: int, adapt: bool) -> tuple[Samples, Samples]:
         """One overlap-save block: the predicted echo and the residual for this frame."""
-        ref = self._read(self._ref, end - _FFT - self.delay, _FFT, self._ref_end)
-        spectrum = np.fft.rfft(ref.astype(np.float64))
+        spectrum = self._block_spectrum(end)
         self._spectra.appendleft(spectrum)
         predicted = sum(w * x for w, x in zip(self._weights, self._spectra, strict=True))
         echo = np.fft.irfft(predicted, _FFT)[FRAME:].astype(np.float32)
