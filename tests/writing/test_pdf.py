@@ -54,7 +54,6 @@ async def test_letter_pdf_renders_and_reads_back(desk: LetterStore, tmp_path: Pa
     assert len(starts) > 3
 
 
-
 # A letter os1 composed in a test run, and the seed (its letter id) that rendered it wrongly.
 ANNIVERSARY = (
     "My dearest Chris,\n\n"
@@ -82,6 +81,7 @@ def test_a_tilted_line_reads_back_in_order(tmp_path: Path) -> None:
     for seed in ["Led258b1eec154f6c", *(f"L{i:016x}" for i in range(20))]:
         pdf = render_letter(ANNIVERSARY, tmp_path / "tilted.pdf", seed=seed)
         assert words(pdf_text(pdf)) == words(ANNIVERSARY), seed
+
 
 def test_long_letter_flows_onto_more_pages(tmp_path: Path) -> None:
     text = "Dear Jo,\n\n" + "\n\n".join(
