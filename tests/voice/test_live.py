@@ -3,12 +3,15 @@ talking over os1 stops playback fast (counted in audio samples, not wall time)."
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import numpy as np
 import pytest
 
 from os1.voice.audio import STT_RATE
 from os1.voice.live import Conversation, Player
+from os1.voice.vad import FRAME
 
 from .conftest import VirtualRoom, espeak, needs_espeak
 
@@ -54,3 +57,20 @@ async def test_barge_in_stops_playback_and_is_heard(
     assert conv.exchanges[1].interrupted_at == player.cleared_at[0]
     heard = [e.heard.lower() for e in conv.exchanges]
     assert len(heard) == 3 and "time" in heard[2], heard
+
+
+async def test_a_turn_ends_when_its_transcript_comes_between_frames(
+    stt: Any, tts: Any, vad: Any, engine: Any
+) -> None:
+    conv, _ = conversation(stt, tts, vad, engine)
+    silence = np.zeros(int(0.6 * STT_RATE), np.float32)  # past the wait, short of the longest
+    mic = np.concatenate([silence[:4000], espeak("What is the capital of France?"), silence])
+    for i in range(0, len(mic) - FRAME + 1, FRAME):  # far faster than real time
+        await conv.feed(mic[i : i + FRAME], i)
+    assert conv._speculative is not None and not conv.exchanges  # still transcribing
+    await conv._speculative
+    for _ in range(3):  # the transcript's callback, then the turn's end, run on their own
+        await asyncio.sleep(0)
+    heard = [e.heard.lower() for e in conv.exchanges]
+    assert len(heard) == 1 and "france" in heard[0], heard
+    await conv.close()

@@ -108,6 +108,30 @@ async def test_a_pause_mid_question_does_not_cut_it(stt: Any, vad: Any) -> None:
     assert "thinking" in heard.transcript.text.lower()
 
 
+class BusySTT:
+    """Test double around the real Whisper: each transcript comes 0.3 s late, as on a machine
+    busy with something else, so the turn's end waits for it."""
+
+    def __init__(self, stt: Any) -> None:
+        self.stt, self.rate, self.done_at = stt, stt.rate, 0.0
+
+    def transcribe(self, samples: np.ndarray) -> Any:
+        got = self.stt.transcribe(samples)
+        time.sleep(0.3)
+        self.done_at = time.perf_counter()
+        return got
+
+
+async def test_the_turn_ends_the_moment_its_transcript_comes(stt: Any, vad: Any) -> None:
+    busy = BusySTT(stt)
+    heard = await listen_file(question("What time is it in Tokyo?"), busy, vad)
+    assert "tokyo" in heard.transcript.text.lower() and heard.speculative
+    # the silence was long enough well before the words came; waiting for the next 32 ms frame
+    # after them (as the loop once did) put the end 32-64 ms later
+    ended = heard.clock.t0 + heard.clock.marks["end_of_turn"]
+    assert 0 <= ended - busy.done_at < 0.015, ended - busy.done_at
+
+
 @pytest.mark.parametrize(
     ("samples", "fragment"),
     [

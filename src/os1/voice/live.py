@@ -102,6 +102,8 @@ class Conversation:
         self._user_run = 0
         self._speculative: asyncio.Task[Transcript] | None = None
         self._hinted = False
+        self._ending: asyncio.Task[None] | None = None  # a turn ended by its transcript
+        self._heard_to = 0  # microphone sample index just past the last frame fed
         self._reply: asyncio.Task[None] | None = None
         self._speech: ReplySpeech | None = None
 
@@ -125,6 +127,10 @@ class Conversation:
 
     async def feed(self, frame: Samples, index: int) -> None:
         """Process one 512-sample microphone frame starting at sample ``index``."""
+        if self._ending is not None and self._ending.done():
+            ending, self._ending = self._ending, None
+            await ending  # its errors surface here, as a turn ended by a frame's would
+        self._heard_to = index + FRAME
         result = self.echo.process(frame, index)
         prob = self.vad.probability(result.residual)
         evidence = result.user_evidence(prob, self.settings.threshold)
@@ -147,20 +153,32 @@ class Conversation:
         elif event is TurnEvent.PAUSED:
             self._hinted = False
             audio = np.concatenate(self._utterance)
-            self._speculative = asyncio.create_task(asyncio.to_thread(self.stt.transcribe, audio))
+            task = asyncio.create_task(asyncio.to_thread(self.stt.transcribe, audio))
+            task.add_done_callback(self._transcribed)
+            self._speculative = task
             self.detector.transcribing()
         elif event is TurnEvent.RESUMED:
             self._speculative = None
             self.detector.heard(None)
         elif event is TurnEvent.ENDED:
-            await self._end_turn(index)
-        if self._speculative is not None and self._speculative.done() and not self._hinted:
-            self._hinted = True
-            self.detector.heard(self._speculative.result().text)
+            await self._end_turn(index, self.detector.silence_run)
 
-    async def _end_turn(self, index: int) -> None:
+    def _transcribed(self, task: asyncio.Task[Transcript]) -> None:
+        """The words so far are transcribed: they tell how long to wait, and if the silence
+        has already lasted that long the turn ends now, not at the next frame (a failed
+        transcription is reported when the turn ends)."""
+        if task is not self._speculative or self._hinted or task.cancelled() or task.exception():
+            return
+        self._hinted = True
+        self.detector.heard(task.result().text)
+        if self.detector.due():
+            self.detector.end()
+            self._ending = asyncio.create_task(self._end_turn(self._heard_to,
+                                                             self.detector.silence_run))
+
+    async def _end_turn(self, index: int, silence: int) -> None:
         clock = Clock()
-        clock.t0 -= self.detector.silence_run / STT_RATE  # the end of speech, not of the wait
+        clock.t0 -= silence / STT_RATE  # the end of speech, not of the wait
         clock.mark("end_of_turn")
         pending, self._speculative = self._speculative, None
         audio = np.concatenate(self._utterance)
@@ -195,6 +213,8 @@ class Conversation:
             self.on_exchange(exchange)
 
     async def close(self) -> None:
+        if self._ending is not None:
+            await self._ending
         if self._reply is not None and not self._reply.done():
             self._interrupt(0, barge_in=False)
             await self._reply

@@ -213,16 +213,21 @@ async def _paced_end_of_turn(
     speculative: asyncio.Task[Transcript] | None = None
     hinted = False
     for i in range(0, len(tail) - FRAME + 1, FRAME):
-        delay = clock.t0 + (i + FRAME) / STT_RATE - time.perf_counter()
+        deadline = clock.t0 + (i + FRAME) / STT_RATE
+        if speculative is not None and not hinted:  # a transcript between frames ends it at once
+            await asyncio.wait({speculative}, timeout=max(0.0, deadline - time.perf_counter()))
+            if speculative.done():
+                hinted = True
+                detector.heard(speculative.result().text)
+                if detector.due():
+                    break
+        delay = deadline - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
         event = detector.push(vad.probability(tail[i : i + FRAME]))
         if event is TurnEvent.PAUSED and speculative is None:
             speculative = asyncio.create_task(asyncio.to_thread(stt.transcribe, utterance))
             detector.transcribing()
-        if speculative is not None and speculative.done() and not hinted:
-            hinted = True
-            detector.heard(speculative.result().text)
         if event is TurnEvent.ENDED:
             break
     clock.mark("end_of_turn")

@@ -199,12 +199,21 @@ class TurnDetector:
                 self.end_at = self.samples - self.silence_run
                 return TurnEvent.PAUSED
             return TurnEvent.NONE
+        return self.end() if self.due() else TurnEvent.NONE
+
+    def due(self) -> bool:
+        """The silence so far is long enough to end the turn, given what the words say."""
         waited = self._ms(self.silence_run)
-        if waited >= self.wait_ms and (not self.hint_pending or waited >= self.s.unfinished_end_ms):
-            self.in_speech = False
-            self.hint_pending = False
-            self.paused = False
-            self.speech_run = 0
-            self.wait_ms = self.s.end_ms
-            return TurnEvent.ENDED
-        return TurnEvent.NONE
+        return (self.in_speech and self.paused and waited >= self.wait_ms
+                and (not self.hint_pending or waited >= self.s.unfinished_end_ms))
+
+    def end(self) -> TurnEvent:
+        """End the turn now: at a frame, or the moment a transcript shows it is :meth:`due`
+        (waiting for the next frame would add up to 32 ms to every reply that waited for its
+        transcript)."""
+        self.in_speech = False
+        self.hint_pending = False
+        self.paused = False
+        self.speech_run = 0
+        self.wait_ms = self.s.end_ms
+        return TurnEvent.ENDED
