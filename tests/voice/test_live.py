@@ -64,7 +64,8 @@ async def test_a_turn_ends_when_its_transcript_comes_between_frames(
 ) -> None:
     conv, _ = conversation(stt, tts, vad, engine)
     silence = np.zeros(int(0.6 * STT_RATE), np.float32)  # past the wait, short of the longest
-    mic = np.concatenate([silence[:4000], espeak("Tell me something about the ocean.", "en-us+f3"), silence])
+    question = espeak("Tell me something about the ocean.", "en-us+f3")
+    mic = np.concatenate([silence[:4000], question, silence])
     for i in range(0, len(mic) - FRAME + 1, FRAME):  # far faster than real time
         await conv.feed(mic[i : i + FRAME], i)
     assert conv._speculative is not None and not conv.exchanges  # still transcribing

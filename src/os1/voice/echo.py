@@ -8,7 +8,8 @@ sample clock (16 kHz). For each microphone frame the canceller
 2. predicts the echo with a partitioned-block frequency-domain adaptive filter (the NLMS
    family Speex and WebRTC use; 4 partitions model 128 ms of room after the bulk delay) and
    subtracts it; adaptation freezes while the user talks over os1, so the user's voice is
-   never learned as echo,
+   never learned as echo; when a frame is mostly unexplained, it checks whether the whole
+   echo moved (the sound card's latency changed) and aims the filter there at once,
 3. reports the residual and how much of the frame's energy the echo cannot explain, and,
    independently of that filter, how far the microphone rises above the echo an energy model
    expects in the sub-band where it rises most, and whether in some sub-band both the filter
@@ -55,6 +56,11 @@ _OVER = 5.0  # "user" evidence needs the microphone this far above the expected 
 # frame, _OVER above the expected echo, of which the filter cannot explain this share.
 _BAND_HOLDS = 0.02
 _BAND_NEAR = 0.8
+# A change of the sound card's latency moves the whole echo: shifts this far either way are
+# looked for, and only those of at least _PATH_MIN samples count (smaller is the filter's job).
+_PATH_REACH = 640
+_PATH_MIN = 16
+_PATH_CONFIRM = 3  # frames after a move in which it is judged again, on all of them
 _SUBBANDS = [slice(int(lo * _FFT / STT_RATE), int(hi * _FFT / STT_RATE))
              for lo, hi in itertools.pairwise(_EDGES)]
 
@@ -131,6 +137,8 @@ class EchoCanceller:
         self._floors = np.full(len(_SUBBANDS), 1e-3)  # the same per sub-band
         self._last_fraction = 0.0
         self._frozen = 0
+        self._moving: tuple[int, list[_Complex], int] | None = None  # delay, weights, end
+        self._path_rest = 0  # no look for a moved echo before this sample
         # Echo energy per unit of reference energy, per sub-band, for the current and earlier
         # frames.
         self._coupling = np.tile([1.0, 0.5, 0.25, 0.1], (len(_SUBBANDS), 1))
@@ -217,14 +225,59 @@ class EchoCanceller:
         elif -len(taps) < shift < 0:
             moved[-shift:] = taps[: len(taps) + shift]
         readings = [(self.delay, taps), (delay, moved)]
-        self.delay, chosen = min(readings, key=lambda r: self._unexplained(r[0], r[1], end))
+        delay, chosen = min(readings, key=lambda r: self._unexplained(r[0], r[1], end))
         pad = np.zeros(FRAME)
-        self._weights = [np.fft.rfft(np.concatenate([chosen[p * FRAME : (p + 1) * FRAME], pad]))
-                         for p in range(_PARTS)]
-        # The reference blocks the partitions last saw, as seen from the delay now (the frame
-        # being processed appends its own block next).
+        self._aim(delay, [np.fft.rfft(np.concatenate([chosen[p * FRAME : (p + 1) * FRAME], pad]))
+                          for p in range(_PARTS)], end)
+
+    def _aim(self, delay: int, weights: list[_Complex], end: int) -> None:
+        """Use ``weights`` at ``delay``, with the reference blocks the partitions last saw as
+        seen from there (the frame ending at ``end`` appends its own block next)."""
+        self.delay, self._weights = delay, weights
         self._spectra = deque([self._block_spectrum(end - FRAME - p * FRAME)
                                for p in range(_PARTS)], maxlen=_PARTS)
+
+    def _path_moved(self, delay: int, weights: list[_Complex], end: int, span: int) -> int:
+        """How far the whole echo moved, if it did: the sound card's latency changed (a buffer
+        dropped or repeated) and the room's echo, as ``weights`` at ``delay`` know it, now
+        comes ``shift`` samples later (or earlier), judged on the last ``span`` microphone
+        samples. 0 unless the echo where it was up to some sample and shifted after it leaves
+        under a quarter of those samples and of what the echo where it was leaves; so never
+        when the user talks, whose voice stays unexplained wherever the echo is put."""
+        taps = np.concatenate([np.fft.irfft(w, _FFT)[:FRAME] for w in weights])
+        reach = min(_PATH_REACH, delay)  # the echo cannot come before the sound
+        mic = self._read(self._mic, end - span, span, self._mic_end).astype(np.float64)
+        # The filter's echo from _PATH_REACH samples before the span to ``reach`` after it:
+        # pred[k : k + span] is that echo as if it came _PATH_REACH - k samples later.
+        n_pred = span + _PATH_REACH + reach
+        ref = self._read(self._ref, end - span - _PATH_REACH - delay - len(taps) + 1,
+                         n_pred + len(taps) - 1, self._ref_end).astype(np.float64)
+        n = 1 << int(np.ceil(np.log2(len(ref) + len(taps))))
+        pred = np.fft.irfft(np.fft.rfft(ref, n) * np.fft.rfft(taps, n), n)
+        pred = pred[len(taps) - 1 : len(taps) - 1 + n_pred]
+        # The best shift for the span's last frame (the move may have come before it or in
+        # the middle of the frame before it).
+        tail = mic[-FRAME // 2 :] if span == FRAME else mic[-FRAME:]
+        lo = span - len(tail)
+        m = 1 << int(np.ceil(np.log2(n_pred + span)))
+        cross = np.fft.irfft(np.fft.rfft(pred, m) * np.conj(np.fft.rfft(tail, m)), m)
+        k = np.arange(n_pred - span + 1)
+        power = np.cumsum(np.concatenate([[0.0], pred**2]))
+        left = float(np.sum(tail**2)) - 2 * cross[k + lo] + power[k + span] - power[k + lo]
+        best = int(np.argmin(left))
+        shift = _PATH_REACH - best
+        # The echo where it was up to some sample of the span and shifted after it must leave
+        # under a quarter of the span and of what the echo where it was leaves: it must
+        # explain most of the span, not merely less badly (a filter overshooting a new sound
+        # leaves more than the frame itself).
+        here = (mic - pred[_PATH_REACH : _PATH_REACH + span]) ** 2
+        there = (mic - pred[best : best + span]) ** 2
+        now = np.concatenate([[0.0], np.cumsum(here)])  # up to each sample, where it was
+        moved = np.concatenate([np.cumsum(there[::-1])[::-1], [0.0]])  # from it, shifted
+        heard = float(np.sum(mic**2))
+        if abs(shift) < _PATH_MIN or float(np.min(now + moved)) > 0.25 * min(heard, now[-1]):
+            return 0
+        return shift
 
     def _unexplained(self, delay: int, taps: npt.NDArray[np.float64], end: int) -> float:
         """Microphone energy since the last delay estimate that ``taps`` at ``delay`` leave."""
@@ -265,6 +318,15 @@ class EchoCanceller:
             self._adapted += 1
         return echo, residual
 
+    def _cancel(self, frame: Samples, end: int, adapt: bool
+                ) -> tuple[Samples, _Power, _Power, float]:
+        """The frame's residual, its power spectrum and the predicted echo's, and the
+        speech-band energy the echo cannot explain (less what the filter typically leaves)."""
+        echo, residual = self._filter(frame, end, adapt)
+        left, echoed = _power(residual), _power(echo)
+        near = max(0.0, _band_energy(left) - self.leak * _band_energy(echoed))
+        return residual, left, echoed, near
+
     def process(self, frame: Samples, index: int | None = None) -> EchoResult:
         """Clean one 512-sample microphone frame that starts at mic sample ``index``."""
         index = self._mic_end if index is None else index
@@ -289,10 +351,33 @@ class EchoCanceller:
         frozen = self.converged and self._last_fraction >= 0.5 and self._frozen < 10
         self._frozen = self._frozen + 1 if frozen else 0
         adapt = not frozen
-        echo, residual = self._filter(frame, end, adapt)
-        left, echoed = _power(residual), _power(echo)
-        near = max(0.0, _band_energy(left) - self.leak * _band_energy(echoed))
+        if self._moving is not None:
+            # Just after a move, it is judged again on every frame since, from where the echo
+            # was (one frame can fit by chance, or a pitch period off): aimed anew, or back
+            # where it was. The filter does not adapt until then.
+            delay, weights, since = self._moving
+            adapt = False
+            shift = self._path_moved(delay, weights, end, end - since + FRAME)
+            self._aim(delay + shift, weights, end)
+            if not shift:  # it had not: back as it was, and no new look for a while
+                self._since_delay = 0
+                self._path_rest = end + _PATH_CONFIRM * FRAME
+            if not shift or end - since >= _PATH_CONFIRM * FRAME:
+                self._moving = None
+        weights = list(self._weights)
+        residual, left, echoed, near = self._cancel(frame, end, adapt)
         fraction = min(1.0, near / mic_energy)
+        if (self.converged and fraction >= 0.5 and self._moving is None
+                and end > self._path_rest
+                and (shift := self._path_moved(self.delay, weights, end, FRAME))):
+            # The echo seems to have moved: aim the filter where it is now and hear this frame
+            # again. The next delay estimate waits until its second of signal is mostly the
+            # new path.
+            self._moving = (self.delay, weights, end)
+            self._aim(self.delay + shift, weights, end)
+            self._since_delay = 8 - _GCC_SPAN // FRAME
+            residual, left, echoed, near = self._cancel(frame, end, adapt=False)
+            fraction = min(1.0, near / mic_energy)
         self._last_fraction = fraction if self.converged else 0.0
         snr = 10 * float(np.log10(near / self._floor + 1e-12))
         # Independent of the filter (which can be briefly wrong on sounds it has not learned):
