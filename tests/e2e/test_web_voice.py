@@ -47,11 +47,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 
 @pytest.fixture(scope="module")
-def page(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def question(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    return question_wav(tmp_path_factory.mktemp("mic"))
+
+
+@pytest.fixture(scope="module")
+def page(server: RunningServer, question: tuple[Path, float]) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    wav, _ = question_wav(tmp_path_factory.mktemp("mic"))
+    wav, _ = question
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync",
             "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
@@ -84,7 +89,9 @@ def sign_up_and_boot(page: Any) -> None:
     expect(page.locator("#view-main")).to_be_visible()
 
 
-def test_push_to_talk_turn_is_heard_answered_and_spoken(page: Any) -> None:
+def test_push_to_talk_turn_is_heard_answered_and_spoken(
+    page: Any, question: tuple[Path, float]
+) -> None:
     from playwright.sync_api import expect
 
     os_name = page.locator("#os-name").inner_text()
@@ -92,7 +99,11 @@ def test_push_to_talk_turn_is_heard_answered_and_spoken(page: Any) -> None:
     mic.hover()
     page.mouse.down()
     expect(mic).to_have_class("mic on")
-    page.wait_for_timeout(3200)
+    # Held for one loop of the fake microphone's file and a question's length, so the
+    # recording holds a whole question wherever the loop was when the button went down: at
+    # 3.2 s, 4-5 of 21 start points in the loop left no "name" to hear (tiny.en and base
+    # alike, transcribing the file's windows directly), and a clean-clone CI run heard "aim".
+    page.wait_for_timeout(int(1000 * (question[1] + 1.5)))
     page.mouse.up()
     heard = page.locator("#messages li.user.heard")
     expect(heard).to_have_count(1, timeout=SLOW)

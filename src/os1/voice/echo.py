@@ -255,8 +255,8 @@ class EchoCanceller:
         n = 1 << int(np.ceil(np.log2(len(ref) + len(taps))))
         pred = np.fft.irfft(np.fft.rfft(ref, n) * np.fft.rfft(taps, n), n)
         pred = pred[len(taps) - 1 : len(taps) - 1 + n_pred]
-        # The best shift for the span's last frame (the move may have come before it or in
-        # the middle of the frame before it).
+        # The best shift for the end of the span: a lone frame's second half (the move may
+        # have come in its middle), or a longer span's last frame.
         tail = mic[-FRAME // 2 :] if span == FRAME else mic[-FRAME:]
         lo = span - len(tail)
         m = 1 << int(np.ceil(np.log2(n_pred + span)))
