@@ -14,11 +14,12 @@ reply. Turns are also grouped by what the engine did (a template only, a templat
 generated words, or generated words only), so a fast template cannot hide a slow generation.
 Speech in is also measured on HELD_OUT (bench/voice_speech.py), 84 sentences no setting was
 chosen on ("held_out_clean"), for Whisper base (the default) and the faster, less accurate
-tiny.en; voice-to-voice latency is measured with base, or with --stt-model tiny.en (kept apart,
-as "latency_tiny.en"). Barge-in plays --replies fresh Piper syntheses of a reply into three simulated rooms (the
-echo path of tests/voice/test_echo.py): how often os1's own voice alone is taken for the user,
-and how soon another voice over it is heard (counted in audio samples), as the first reply of a
-conversation and as a later one. Writes bench/results/voice.json.
+tiny.en; voice-to-voice latency is measured with base, or with --stt-model tiny.en (kept
+apart, as "latency_tiny.en"). Barge-in plays --replies fresh Piper syntheses of a reply into
+three simulated rooms (the echo path of tests/voice/test_echo.py): how often os1's own voice
+alone is taken for the user, and how soon another voice over it is heard (counted in audio
+samples), as the first reply of a conversation and as a later one. Writes
+bench/results/voice.json.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import pytest
 
 from os1.server.testkit import RunningServer, make_state, run_in_thread
 from os1.voice.audio import parse_wav, write_wav
+from os1.voice.wer import normalise, word_errors
 
 pytestmark = [
     pytest.mark.model,
@@ -27,10 +28,23 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "web"
 SLOW = 240_000
 
 
+QUESTION = "What is your name?"
+
+
+def heard_the_question(text: str) -> bool:
+    """Somewhere in ``text``, the question with at most one word wrong: a whole question was
+    sent (half of one, as when hands-free started mid-sentence, was heard as "dang"), and the
+    robotic voice through Chromium's fake microphone may lose a sound (Whisper base heard
+    "What is your aim?" in one clean-clone CI run, though it hears the file itself right)."""
+    words = normalise(text)
+    return any(word_errors(QUESTION, " ".join(words[i : i + n]))[0] <= 1
+               for i in range(len(words)) for n in (3, 4, 5))
+
+
 def question_wav(folder: Path) -> tuple[Path, float]:
     """The question with silence around it (the fake microphone loops the file)."""
-    wav = subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "--stdout",
-                          "What is your name?"], capture_output=True, check=True).stdout
+    wav = subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "--stdout", QUESTION],
+                         capture_output=True, check=True).stdout
     clip = parse_wav(wav)
     quiet = np.zeros(int(clip.rate * 1.2), np.float32)
     samples = np.concatenate([quiet[: clip.rate // 4], clip.samples * 0.8, quiet, quiet])
@@ -102,12 +116,12 @@ def test_push_to_talk_turn_is_heard_answered_and_spoken(
     # Held for one loop of the fake microphone's file and a question's length, so the
     # recording holds a whole question wherever the loop was when the button went down: at
     # 3.2 s, 4-5 of 21 start points in the loop left no "name" to hear (tiny.en and base
-    # alike, transcribing the file's windows directly), and a clean-clone CI run heard "aim".
+    # alike, transcribing the file's windows directly).
     page.wait_for_timeout(int(1000 * (question[1] + 1.5)))
     page.mouse.up()
     heard = page.locator("#messages li.user.heard")
     expect(heard).to_have_count(1, timeout=SLOW)
-    assert "name" in heard.inner_text().lower()
+    assert heard_the_question(heard.inner_text()), heard.inner_text()
     reply = page.locator("#messages li.os").last
     expect(reply).to_contain_text(os_name, timeout=SLOW)
     expect(page.locator("#messages li.os.streaming")).to_have_count(0, timeout=SLOW)
@@ -125,7 +139,7 @@ def test_hands_free_hears_the_next_question_by_itself(page: Any) -> None:
     expect(page.locator("#messages li.os")).to_have_count(3, timeout=SLOW)  # greeting + 2
     expect(page.locator("#messages li.os.streaming")).to_have_count(0, timeout=SLOW)
     page.uncheck("#hands-free")
-    assert "name" in heard.last.inner_text().lower()
+    assert heard_the_question(heard.last.inner_text()), heard.last.inner_text()
     page.screenshot(path=str(ARTIFACTS / "10_voice_hands_free.png"))
 
 
