@@ -358,7 +358,8 @@ class EchoCanceller:
             delay, weights, since = self._moving
             adapt = False
             shift = self._path_moved(delay, weights, end, end - since + FRAME)
-            self._aim(delay + shift, weights, end)
+            if delay + shift != self.delay or self._weights is not weights:  # else aimed so
+                self._aim(delay + shift, weights, end)
             if not shift:  # it had not: back as it was, and no new look for a while
                 self._since_delay = 0
                 self._path_rest = end + _PATH_CONFIRM * FRAME
