@@ -376,9 +376,7 @@ def main() -> None:
                             "command": command,
                             "load_average_1_5_15_min_before": before,
                             "load_average_1_5_15_min_after": load()}
-        # latency with another speech model than the default is kept beside the default's
-        key = part if part != "latency" or args.stt_model == "base" else f"latency_{args.stt_model}"
-        result[key] = data
+        result[part if part != "latency" else latency_key(args.stt_model)] = data
     result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform()}
     result["speech_voices"] = {"espeak": VOICES, "festival": FESTIVAL_VOICES}
     result.pop("command", None)
@@ -386,6 +384,12 @@ def main() -> None:
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     report(result, parts, args.stt_model)
     print(f"wrote {out}")
+
+
+def latency_key(stt_model: str) -> str:
+    """Where the latency part's result goes: another speech model than the default (base) is
+    kept beside the default's."""
+    return "latency" if stt_model == "base" else f"latency_{stt_model}"
 
 
 def report(result: dict[str, Any], parts: list[str], stt_model: str = "base") -> None:
@@ -416,7 +420,7 @@ def report(result: dict[str, Any], parts: list[str], stt_model: str = "base") ->
         print(f"speech out (Piper {tts['voice']}): RTF {tts['rtf']:.3f}, first phrase chunk "
               f"p50 {tts['first_phrase_chunk_p50_s']:.3f} s" + measured("tts"))
     if "latency" in parts:
-        key = "latency" if stt_model == "base" else f"latency_{stt_model}"
+        key = latency_key(stt_model)
         print(f"voice-to-voice, hearing with Whisper {stt_model}" + measured(key))
         for name, series in result[key].items():
             if not isinstance(series, dict) or name == "measured":
