@@ -27,7 +27,15 @@ sim = embed_similarity()
         ("who's Amy again?", "recall"),
         ("Where do I live now?", "recall"),
         ("what should I cook tonight?", "chat"),
-        ("What is the capital of France?", "chat"),
+        ("What is the capital of France?", "world"),
+        ("Is it going to rain in Paris tomorrow?", "world"),
+        ("What do you think of rain?", "chat"),
+        ("How's it going?", "greeting"),
+        ("Send the photos to my mother, please.", "request"),
+        ("Can you check if my flight is on time?", "request"),
+        ("Tell Rachel I'm running late.", "request"),
+        ("Tell me a story about the sea.", "chat"),
+        ("Call me by my first name from now on.", "chat"),
         ("tell me a joke", "funny"),
         ("My divorce papers came today.", "comfort"),
         ("Good morning!", "greeting"),
@@ -103,6 +111,25 @@ async def test_advice_about_own_things_uses_memory_only_when_it_knows() -> None:
     plan = await plan_turn("How do I take my coffee?", P, mem, sim)
     assert plan.kind == "recall" and "black" in plan.say
     plan = await plan_turn("How do I fix my bike?", P, mem, sim)
+    assert plan.kind == "chat" and plan.generate
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [
+        # a question about the world: the small model would make the facts up
+        ("What is the capital of France?", "no_world", ("Theodore", "brain.backend")),
+        # a request no skill takes: the small model would pretend to do it
+        ("Proofread the letter to the council.", "cannot", ("os1 proofread FILE", "reminders")),
+    ],
+)
+async def test_the_small_model_does_not_pretend(text: str, kind: str, said: tuple[str, ...]
+                                                ) -> None:
+    plan = await plan_turn(text, P, None, sim)
+    assert plan.kind == kind and not plan.generate
+    assert all(words in plan.say for words in said), plan.say
+    # a model the user connected knows more and has the tools: it is let answer
+    plan = await plan_turn(text, P, None, sim, capable=True)
     assert plan.kind == "chat" and plan.generate
 
 

@@ -98,6 +98,11 @@ async def test_user_is_told_and_chat_intent_answers_from_facts(seeded: tuple[Any
     assert f"{n} messages look suspicious: they try to give me instructions, so I did not act " \
            "on them." in text
     assert ATTACKER not in text and "ignore" not in text.lower()
+    # the same summary, asked the ways people ask it out loud
+    for said in ("Is there anything urgent in my inbox?", "Can you summarise my unread emails?",
+                 "How many unread messages do I have?", "Which emails still need an answer?"):
+        found = match_intent(intents, said)
+        assert found is not None and found[0] is intent, said
 
 
 def test_cleanup_never_touches_suspicious_mail(seeded: tuple[Any, Mailbox]) -> None:

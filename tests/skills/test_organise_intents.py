@@ -64,7 +64,25 @@ async def test_document_intent_quotes_with_citation(os1_home: Path, tmp_path: Pa
     home.close()
 
 
+async def test_timers_alarms_and_agenda_in_everyday_words(dav_home: Home) -> None:
+    before = datetime.now() + timedelta(minutes=15)
+    said = await _say(dav_home, "Set a timer for fifteen minutes.")
+    due = {t.strftime("%H:%M") for t in (before, datetime.now() + timedelta(minutes=15))}
+    assert said.startswith("I'll remind you to check the timer"), said
+    assert any(f"at {d}" in said for d in due), said
+    said = await _say(dav_home, "Wake me up at half past six.")
+    assert said.startswith("I'll remind you to wake up") and "at 06:30" in said, said
+    said = await _say(dav_home, "Set an alarm for seven tomorrow morning.")
+    assert "at 07:00" in said, said
+    tomorrow = (datetime.now() + timedelta(days=1)).strftime("%A")
+    for text in ("Check my calendar for tomorrow.", "Do I have any meetings tomorrow?"):
+        assert tomorrow in await _say(dav_home, text), text
+    today = datetime.now().strftime("%A")
+    assert today in await _say(dav_home, "Do I have anything on this afternoon?")
+
+
 def test_other_requests_are_not_taken() -> None:
     for text in ("cancel my subscription", "move the files to the archive",
-                 "tell me a story about a lighthouse"):
+                 "tell me a story about a lighthouse", "do I have a dog?",
+                 "set the table for four"):
         assert match_intent(_intents(), text) is None, text

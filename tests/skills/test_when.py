@@ -32,6 +32,8 @@ NOW = datetime(2025, 3, 12, 14, 0, tzinfo=LONDON)  # a Wednesday afternoon
         ("meeting from 3 to 5", "meeting", "2025-03-12 15:00", "17:00"),
         ("trip to Paris on May 3", "trip to Paris", "2025-05-03 00:00", None),
         ("tea at half past 4", "tea", "2025-03-12 16:30", None),
+        ("meet the bank at half past two", "meet the bank", "2025-03-12 14:30", None),
+        ("train at quarter to seven tomorrow", "train", "2025-03-13 18:45", None),
         ("haircut on the 3rd at 5", "haircut", "2025-04-03 17:00", None),
         ("pay day the 31st", "pay day", "2025-03-31 00:00", None),
     ],
@@ -70,6 +72,15 @@ def test_a_passed_time_means_its_next_occurrence() -> None:
     late = datetime(2025, 3, 12, 19, 0, tzinfo=LONDON)
     _, when = extract_when("call my sister at 6", late, "Europe/London")
     assert when is not None and when.start.strftime("%d %H:%M") == "13 18:00"
+
+
+def test_a_morning_time_already_passed_is_tomorrow_morning() -> None:
+    # said at 2pm: "at 7" is tonight, but "at 7 in the morning" and a wake-up are tomorrow's
+    _, when = extract_when("call Bob at 7", NOW, "Europe/London")
+    assert when is not None and when.start.strftime("%d %H:%M") == "12 19:00"
+    for text in ("call Bob at seven in the morning", "wake up at half past six"):
+        _, when = extract_when(text, NOW, "Europe/London")
+        assert when is not None and when.start.strftime("%d %H:%M") in ("13 07:00", "13 06:30")
 
 
 def test_plain_language_requests() -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Plan:
-    kind: str  # chat | recall | dont_know | persona | comfort | small_talk | skill
+    kind: str  # chat | recall | dont_know | no_world | cannot | persona | comfort | small_talk | skill
     say: str = ""  # stated verbatim (facts come from memory or skills through templates)
     generate: bool = True  # whether the model adds its own words after ``say``
     recalled: tuple[tuple[str, str], ...] = ()  # (memory id, text) put in context

@@ -2,9 +2,10 @@
 
 The embedded 135M model cannot be trusted with facts, names or its own identity. So recall
 decides what is true and a template states it; identity comes from the stored persona; "I
-don't know" is said when memory has nothing relevant; the model only adds warm wording for
-small talk and comfort, and that wording is filtered (see polish.py). Pure functions plus one
-injected ``recall`` callable; no I/O of its own.
+don't know" is said when memory has nothing relevant, and (with the packaged model) when asked
+about the wider world; the model only adds warm wording for small talk and comfort, and that
+wording is filtered (see polish.py). Pure functions plus one injected ``recall`` callable; no
+I/O of its own.
 """
 
 from __future__ import annotations
@@ -70,6 +71,20 @@ WH_START = re.compile(r"^(who|whose|what|what's|when|where|which|how)\b")
 NOW = re.compile(r"\b(now|these days|nowadays|currently|at the moment|any ?more|lately)\b")
 NAME_IN_QUESTION = re.compile(r"(?<!^)\b[A-Z][a-z]+\b")
 FUNNY = re.compile(r"\b(joke|funny|make me laugh|cheer me up|something silly)\b")
+# "What is the capital of France?", "Is it going to rain tomorrow?": about the world, not the
+# user nor os1 (a question with "you" in it is put to os1 and is conversation)
+WORLD_START = re.compile(r"^(who|whose|what|what's|whats|when|where|which|how|why|is|are|was|"
+                         r"were|does|did|will|can|could)\b")
+SMALL_TALK_Q = re.compile(r"\bhow are you\b|\bhow('s| is) it going\b|\bwhat'?s (up|new)\b")
+TO_OS = re.compile(r"\b(you|your|you're|yours|yourself)\b")
+# "Send the photos to my mother", "Can you check if my flight is on time?": something to do
+# that no skill's intent took (those are matched before the plan)
+REQUEST = re.compile(
+    r"^(?:(?:please|ok|okay|so|and|now)\s*,?\s+)?(?:(?:can|could|would|will) you (?:please )?)?"
+    r"(?P<verb>set|add|cancel|book|call(?! me\b)|ring|text|send|forward|reply|email|e-mail|"
+    r"schedule|move|delete|remove|archive|mark|turn|play|open|show|find|start|put|tidy|sort|"
+    r"proofread|summari[sz]e|draft|write|order|buy|pay|read|check|make|tell(?! me\b| us\b))\b"
+)
 
 
 def classify(text: str) -> str:
@@ -78,6 +93,8 @@ def classify(text: str) -> str:
         return "persona"
     if FUNNY.search(low):
         return "funny"
+    if REQUEST.match(low):
+        return "request"
     is_question = low.endswith("?") or bool(QUESTION_START.match(low))
     names = [n for n in NAME_IN_QUESTION.findall(text.strip()) if n != "I"]
     # "When is Paul's wedding?", "Which city does Amy live in?": about someone in their life
@@ -94,8 +111,10 @@ def classify(text: str) -> str:
         return "funny"
     if COMFORT.search(low):
         return "comfort"
-    if GREETING.match(low) or re.search(r"\bhow are you\b", low):
+    if GREETING.match(low) or SMALL_TALK_Q.search(low):
         return "greeting"
+    if is_question and not personal and WORLD_START.match(low) and not TO_OS.search(low):
+        return "world"
     return "chat"
 
 
@@ -192,6 +211,32 @@ JOKES = (
     "I'm reading a book about anti-gravity. It's impossible to put down.",
     "Why did the scarecrow win an award? He was outstanding in his field.",
 )
+NO_WORLD = (
+    "I'd only be guessing, {name}: you haven't told me, and the small model I run on here "
+    "can't be trusted with facts. Connect a bigger one and I can try (os1 config set "
+    "brain.backend openai).",
+    "I don't want to make that up, {name}. It's nothing you've told me, and my built-in model "
+    "is too small to know things like that; with a bigger model connected (os1 config set "
+    "brain.backend openai) I can answer.",
+)
+CANNOT = (
+    "I can't do that from a conversation yet, {name}{hint}.",
+    "That's not something I can do from here yet, {name}{hint}.",
+)
+CAN = ("In a conversation I can tell you what's new in your mail, read and change your calendar, "
+       "set reminders and timers, and look up your contacts.")
+# where the same thing can be done instead ('os1 --help' lists everything)
+REQUEST_HINTS = {
+    "proofread": "; os1 proofread FILE checks a document",
+    "tidy": "; os1 files tidy FOLDER tidies a folder",
+    "sort": "; os1 files tidy FOLDER tidies a folder",
+    "reply": "; os1 mail draft writes a reply in your style, and os1 mail send sends it",
+    "forward": "; os1 mail send sends mail once you approve",
+    "write": "; os1 letters writes letters in your voice, and os1 mail draft drafts replies",
+    "draft": "; os1 letters writes letters in your voice, and os1 mail draft drafts replies",
+    "archive": "; os1 mail cleanup archives newsletters, and os1 rules keeps doing it",
+    "mark": "; os1 mail flag marks messages read or flagged",
+}
 PERSONA = (
     "I'm {os}. I chose the name myself, the day we met.",
     "My name is {os}, {name}. I picked it on my first day with you.",
@@ -212,8 +257,11 @@ def fact_clause(sentence: str) -> str:
 
 
 async def plan_turn(
-    text: str, persona: Persona, recall: Recall | None, sim: Similarity | None
+    text: str, persona: Persona, recall: Recall | None, sim: Similarity | None,
+    capable: bool = False,
 ) -> Plan:
+    """``capable``: the chat model can be trusted with facts about the world and with tools (a
+    model the user connected, not the packaged 135M one), so it is let answer those turns."""
     kind = classify(text)
     name = persona.user_name
     if kind == "persona":
@@ -243,6 +291,22 @@ async def plan_turn(
                 reason="nothing relevant in memory",
             )
         kind = "chat"  # advice about their own things, nothing remembered: just talk
+    if kind == "request" and not capable:
+        verb = REQUEST.match(text.lower().strip())
+        hint = REQUEST_HINTS.get(verb.group("verb") if verb else "", "")
+        return Plan(
+            "cannot",
+            say=pick(text, CANNOT).format(name=name, hint=hint) + " " + CAN,
+            generate=False,
+            reason="a request no skill takes; the packaged model would pretend to do it",
+        )
+    if kind == "world" and not capable:
+        return Plan(
+            "no_world",
+            say=pick(text, NO_WORLD).format(name=name),
+            generate=False,
+            reason="a question about the world, and the packaged model would make facts up",
+        )
     if kind == "funny":
         return Plan(
             "funny",

@@ -116,6 +116,10 @@ def build_engine(home: Home, persona: Persona) -> Engine:
     from os1.skills.base import match_intent
 
     intents = registry().intents
+    brain = home.config.brain
+    # only the packaged 135M model is known to make facts up and pretend to act; any model
+    # the user chose (a server, or a GGUF file of their own) is let answer those turns
+    capable = brain.backend != "embedded" or bool(brain.model_path)
 
     async def planner(text: str, p: Persona, history: Sequence[Turn]) -> Plan:
         found = match_intent(intents, text)
@@ -126,7 +130,7 @@ def build_engine(home: Home, persona: Persona) -> Engine:
             except Os1Error as exc:  # "no calendar is set up": said to the user, not a crash
                 return Plan("skill", say=exc.message, generate=False, reason=f"{intent.name} failed")
             return Plan("skill", say=answer, generate=False, reason=f"intent {intent.name}")
-        return await plan_turn(text, p, recall, sim)
+        return await plan_turn(text, p, recall, sim, capable)
 
     return Engine(
         home.model,

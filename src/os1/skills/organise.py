@@ -7,6 +7,7 @@ merges and file tidies with os1.skills.journal.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -31,15 +32,18 @@ _DAY = (r"(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|sat
         r"next \w+|this \w+|\d{4}-\d\d-\d\d)")
 # A cancellation is only taken for the calendar when it names a day or an event-like thing.
 _EVENTISH = (r".*\b(?:on|tomorrow|today|tonight|next|this|meeting|appointment|dinner|lunch|"
-             r"breakfast|class|lesson|event|party|session)\b")
+             r"breakfast|class|lesson|event|party|session|call)\b")
 _WHEN_START = (r"(?:mon|tue|wed|thu|fri|sat|sun|today|tonight|tomorrow|next|noon|midnight|"
-               r"\d|half|quarter|the \d)")
+               r"\d|half|quarter|the \d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+               r"twelve)\b)")
 
 
 async def _agenda(text: str, m: Any, ctx: Any) -> str:
     from os1.skills.calendar.tools import fmt_agenda, parse_day, service
 
-    day = m.group("day") or m.group("day2") or "today"
+    said = next((v for k, v in m.groupdict().items() if k.startswith("day") and v), "today")
+    # "this afternoon", "tonight": today's agenda, not the next afternoon to come
+    day = re.sub(r"(?i)^(this (morning|afternoon|evening)|tonight)$", "today", said.strip())
     async with service(ctx) as svc:
         return fmt_agenda(await svc.agenda(parse_day(day, svc)))
 
@@ -79,6 +83,18 @@ async def _remind(text: str, m: Any, ctx: Any) -> str:
     return await run_add({"text": m.group(0)}, ctx)
 
 
+async def _timer(text: str, m: Any, ctx: Any) -> str:
+    from os1.skills.reminders import run_add
+
+    if m.group("wake"):
+        return await run_add({"text": f"remind me {m.group('wake')} to wake up"}, ctx)
+    when = m.group("when")
+    if m.group("kind").lower() == "alarm":
+        return await run_add({"text": f"remind me at {when} to wake up"}, ctx)
+    # "for fifteen minutes": that long from now
+    return await run_add({"text": f"remind me in {when} to check the timer"}, ctx)
+
+
 async def _documents(text: str, m: Any, ctx: Any) -> str:
     from os1.skills.reading import search_documents
 
@@ -106,15 +122,16 @@ async def _contact(text: str, m: Any, ctx: Any) -> str:
 
 
 def register_intents(intents: list[Any]) -> None:
-    import re
-
     from os1.skills.base import Intent
 
     intents += [
         Intent("calendar.agenda", re.compile(
             rf"(?i)\b(?:what'?s|what is|anything)\s+(?:on\s+)?(?:my\s+)?(?:calendar|agenda|"
             rf"schedule)(?:\s+(?:for|on)?\s*(?P<day>{_DAY}))?|\bwhat am i doing\s+(?:on\s+)?"
-            rf"(?P<day2>{_DAY})"), _agenda, "That day's events."),
+            rf"(?P<day2>{_DAY})|\b(?:check|look at|read me)\s+(?:my\s+)?(?:calendar|agenda|"
+            rf"schedule)(?:\s+(?:for|on)?\s*(?P<day3>{_DAY}))?|\bdo i have (?:any(?:thing)?\s+)?"
+            rf"(?:meetings?|appointments?|events?|plans|on)\b(?:\s+(?:for|on)?\s*(?P<day4>{_DAY}))?"),
+            _agenda, "That day's events."),
         Intent("calendar.change", re.compile(
             rf"(?i)^\s*(?:please\s+)?(?P<request>(?P<verb>move|reschedule|push|shift)\s+.+\s"
             rf"to\s+{_WHEN_START}.*|(?P<verb2>cancel|call off)\s+(?={_EVENTISH}).+"
@@ -126,6 +143,11 @@ def register_intents(intents: list[Any]) -> None:
             r"(?i)\bremind me\b(?!\s+(?:of|what|who|whom|whose|how|why|where|which|again)\b).+"),
             _remind,
             "Set a reminder."),
+        # a timer or an alarm is a reminder at that time
+        Intent("reminders.timer", re.compile(
+            r"(?i)\b(?:set|start) (?:a|the|an) (?P<kind>timer|alarm) (?:for|at) (?P<when>.+?)[.!]?$"
+            r"|\bwake me(?: up)? (?P<wake>(?:at|in|tomorrow|on) .+?)[.!]?$"), _timer,
+            "A timer or an alarm (a reminder at that time)."),
         Intent("reading.ask", re.compile(
             r"(?i)\bwhat does (?:the|my) [\w ]{2,30}? say about\b|\baccording to (?:the|my) "),
             _documents, "Answer from documents read, with file and page."),

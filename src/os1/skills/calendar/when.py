@@ -25,7 +25,7 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
 # Words that make "at 8" mean the evening (or the morning) when no am/pm is given.
 _EVENING = {"dinner", "supper", "tonight", "evening", "drinks", "party", "concert", "movie",
             "film", "date", "bar", "pub", "theatre", "theater", "show", "night"}
-_MORNING = {"breakfast", "morning", "standup", "stand-up", "gym", "run", "jog", "coffee"}
+_MORNING = {"breakfast", "morning", "standup", "stand-up", "gym", "run", "jog", "coffee", "wake"}
 _PERIODS = {"morning": time(9), "afternoon": time(14), "evening": time(19), "tonight": time(20),
             "noon": time(12), "midday": time(12), "midnight": time(0), "lunch": time(12, 30),
             "lunchtime": time(12, 30)}
@@ -67,7 +67,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?P<q>next|this|on|by|coming)\s+" + _WD + r"\b"
         r"|\b(?P<wd2>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")),
     ("halfpast", re.compile(
-        r"\b(?:at\s+)?(?P<q>half|quarter)\s+(?P<rel>past|to)\s+(?P<h>\d{1,2})\b"
+        r"\b(?:at\s+)?(?P<q>half|quarter)\s+(?P<rel>past|to)\s+(?P<h>\d{1,2}|" + _HOUR_WORDS + r")\b"
         r"(?:\s*(?P<ap>am|pm))?")),
     ("clock", re.compile(
         r"(?:\b(?:at|@|by|around|from)\s+)(?P<t>\d{1,2}(?:[:.]\d{2})?|" + _HOUR_WORDS + ")"
@@ -197,8 +197,11 @@ def _apply(kind: str, m: re.Match[str], parts: _Parts, today: date) -> bool:
     elif kind == "weekday":
         parts.day = _weekday_day(g.get("wd") or g["wd2"], g.get("q"), today)
     elif kind == "halfpast":
-        h, mins = int(g["h"]), 30 if g["q"] == "half" else 15
-        parts.clock = (h, mins, g["ap"]) if g["rel"] == "past" else (h - 1, 60 - mins, g["ap"])
+        hour = g["h"] or ""  # "half past 6" or "half past six"
+        h = int(hour) if hour.isdigit() else _HOUR_NAMES.index(hour) + 1
+        mins = 30 if g["q"] == "half" else 15
+        before = (h - 1) or 12  # "quarter to one" is 12:45
+        parts.clock = (h, mins, g["ap"]) if g["rel"] == "past" else (before, 60 - mins, g["ap"])
     elif kind == "clock":
         t = g["t"] or g["t2"] or g["t3"]
         ap = (g["ap"] or g["ap2"] or "").replace(".", "") or None
@@ -344,7 +347,7 @@ def _resolve(parts: _Parts, now: datetime, hint: str, default_zone: str) -> When
         return When(start, None, True, parts.rrule, date_given, False, zone_name)
     start = datetime.combine(day or local_now.date(), clock, tz)
     if not date_given and start < local_now:
-        start = _next_future(parts, clock, local_now, tz)
+        start = _next_future(parts, clock, local_now, tz, hint)
     return When(start, _end(start, parts, hint), False, parts.rrule, date_given, True, zone_name)
 
 
@@ -369,10 +372,13 @@ def _clock_time(parts: _Parts, hint: str) -> time | None:
     return parts.period
 
 
-def _next_future(parts: _Parts, clock: time, local_now: datetime, tz: tzinfo) -> datetime:
-    """A time given without a day means its next occurrence ("at 6" said at 7pm is tomorrow)."""
+def _next_future(parts: _Parts, clock: time, local_now: datetime, tz: tzinfo,
+                 hint: str) -> datetime:
+    """A time given without a day means its next occurrence ("at 6" said at 7pm is tomorrow;
+    "at 7" said at 3pm is tonight, but "at 7 in the morning" is tomorrow's)."""
     today = local_now.date()
-    if parts.clock is not None and parts.clock[2] is None and clock.hour < 12:
+    morning = set(re.findall(r"[a-z-]+", hint)) & _MORNING
+    if parts.clock is not None and parts.clock[2] is None and clock.hour < 12 and not morning:
         evening = datetime.combine(today, time(clock.hour + 12, clock.minute), tz)
         if evening > local_now and parts.clock[0] != 12:
             return evening

@@ -64,7 +64,9 @@ def register_intents(intents: list[Any]) -> None:
 
     intents.append(Intent("mail.whats_new", re.compile(
         r"(?i)\b(what'?s new|anything new|any new (mail|e-?mails?|messages?)|new (mail|e-?mails?)"
-        r"|check (my )?(mail|e-?mail|inbox)|what'?s in my inbox)\b"), _new,
+        r"|check (my )?(mail|e-?mail|inbox)|what'?s in my inbox|unread (mail|e-?mails?|messages?)"
+        r"|anything \w+ in my (inbox|mail)|summari[sz]e my (\w+ )?(mail|e-?mails?|inbox)"
+        r"|e-?mails? (still )?need (an )?(answer|reply))\b"), _new,
         "A spoken summary of new mail."))
     intents.append(Intent("mail.search", re.compile(
         r"(?i)\b(e-?mails?|mails?|messages?) (from|to|about) .+"), _search,
