@@ -36,6 +36,8 @@ sim = embed_similarity()
         ("Tell Rachel I'm running late.", "request"),
         ("Tell me a story about the sea.", "chat"),
         ("Call me by my first name from now on.", "chat"),
+        ("Turn 3: tell me one more thing about the sea.", "chat"),
+        ("Make sure you remember that.", "chat"),
         ("tell me a joke", "funny"),
         ("My divorce papers came today.", "comfort"),
         ("Good morning!", "greeting"),

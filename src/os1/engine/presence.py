@@ -82,8 +82,9 @@ TO_OS = re.compile(r"\b(you|your|you're|yours|yourself)\b")
 REQUEST = re.compile(
     r"^(?:(?:please|ok|okay|so|and|now)\s*,?\s+)?(?:(?:can|could|would|will) you (?:please )?)?"
     r"(?P<verb>set|add|cancel|book|call(?! me\b)|ring|text|send|forward|reply|email|e-mail|"
-    r"schedule|move|delete|remove|archive|mark|turn|play|open|show|find|start|put|tidy|sort|"
-    r"proofread|summari[sz]e|draft|write|order|buy|pay|read|check|make|tell(?! me\b| us\b))\b"
+    r"schedule|move|delete|remove|archive|mark|turn(?= (?:the|it|my|off|on|up|down)\b)|play|"
+    r"open|show|find|start|put|tidy|sort|proofread|summari[sz]e|draft|write|order|buy|pay|read|"
+    r"check|make(?! sure\b| me\b| it\b)|tell(?! me\b| us\b))\b"
 )
 
 
