@@ -172,7 +172,7 @@ async def bench_latency(clips: list[tuple[str, np.ndarray]], turns: int,
 
     home = Home.open(Path(tempfile.mkdtemp(prefix="os1-bench-voice-")))
     await ensure_persona_async(home, user_name="Theodore")
-    engine = open_engine(home)
+    engine = open_engine(home, warm=True)  # as `os1 voice` opens it
     stack = VoiceStack(WhisperSTT(stt_model), open_tts("joe"), open_vad())
     stack.warm()  # as `os1 voice` does before anyone speaks
     async for _ in engine.turn("hello"):  # warm-up: lazy loads are not a turn's latency

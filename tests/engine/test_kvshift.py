@@ -74,3 +74,48 @@ async def test_a_moved_window_reads_only_the_new_tail() -> None:
     out = model._formatter(messages=[m.as_dict() for m in moved])
     prompt = llm.tokenize(out.prompt.encode(), add_bos=not out.added_special, special=True)
     assert llm.input_ids[: len(prompt)].tolist() == prompt
+
+
+@pytest.mark.model
+async def test_a_call_outside_the_conversation_leaves_its_cache_in_place() -> None:
+    from os1.brain.embedded import load
+    from os1.config import BrainConfig
+
+    model = load(BrainConfig())
+    llm = model._llm
+    system = Message("system", "You are Ivy, a warm companion. Reply in one short sentence.")
+    history = [Message("user" if i % 2 == 0 else "assistant", f"Line {i}: my aunt {i} grows roses.")
+               for i in range(16)]
+    turn = [system, *history, Message("user", "What do you think?")]
+    after = [*turn, Message("assistant", "Roses are lovely."), Message("user", "And tulips?")]
+    aside = [Message("system", "Extract facts as JSON."), Message("user", "My sister is Ruth.")]
+
+    async def reply(messages: list[Message], key: str | None) -> str:
+        s = Sampling(max_tokens=6, temperature=0.0, seed=1, cache_key=key)
+        return "".join([c.text async for c in model.stream(messages, sampling=s)])
+
+    async def next_turn(side_call: bool) -> tuple[str, int]:
+        model.reset()
+        await reply(turn, "conv-1")
+        if side_call:
+            await reply(aside, None)  # e.g. facts extracted from the last turn
+        read: list[int] = []
+        real_eval = llm.eval
+
+        def counting(tokens: list[int]) -> None:
+            read.append(len(tokens))
+            real_eval(tokens)
+
+        llm.eval = counting
+        try:
+            said = await reply(after, "conv-1")
+        finally:
+            llm.eval = real_eval
+        return said, read[0]
+
+    alone, read_alone = await next_turn(side_call=False)
+    kept_before = model.kept
+    said, read = await next_turn(side_call=True)
+    assert model.kept - kept_before > 150  # the conversation's cache came back
+    assert read < 60 and read == read_alone  # only the new messages were read, as without it
+    assert said == alone  # and the reply is the one it would have been

@@ -8,16 +8,21 @@ measured here to cut generation from ~85 to ~27 tokens/s on 2 cores. One Llama
 instance is kept per process: llama.cpp keeps the previous prompt's KV cache and re-reads only
 the part of a new prompt after the longest common prefix, so a conversation whose earlier
 messages do not change costs the same per turn at turn 20 as at turn 1. When the history
-window moves on, the dropped span is cut out of the cache instead (os1.brain.kvshift).
+window moves on, the dropped span is cut out of the cache instead (os1.brain.kvshift). A call
+outside any conversation (fact extraction after a turn, a JSON plan) would overwrite that
+cache and leave the next turn to read its whole prompt again (about 2.5 tokens a millisecond
+here: a second or more once the history is long), so the conversation's cache is copied
+aside before such a call and put back after it (a memory copy of a few megabytes).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +73,7 @@ class EmbeddedModel:
         self._formatter = self._chat_formatter(self._llm)
         self.shifted = 0  # prompt tokens not read again thanks to a cache shift (for tests)
         self._owner: str | None = None  # Sampling.cache_key of the call that filled the cache
+        self.kept = 0  # prompt tokens a conversation kept across calls outside it (for tests)
 
     @staticmethod
     def _load(path: Path, cfg: BrainConfig) -> Any:
@@ -139,26 +145,75 @@ class EmbeddedModel:
     ) -> Iterator[str]:
         with self._lock:
             prompt = [m.as_dict() for m in messages]
+            aside = None
             if sampling.cache_key is not None and sampling.cache_key == self._owner:
                 self._shift_cache(prompt)  # the same conversation, its window moved on
-            self._owner = sampling.cache_key
-            stream = self._llm.create_chat_completion(
-                messages=prompt,  # type: ignore[arg-type]
-                stream=True,
-                **self._kwargs(sampling),
-            )
+            elif sampling.cache_key is None and self._owner is not None:
+                aside = self._set_aside()  # a call outside the conversation that holds it
+            if aside is None:
+                self._owner = sampling.cache_key
             try:
-                for part in stream:
-                    if stop_flag.is_set():
-                        break
-                    choice: Any = part["choices"][0]  # type: ignore[index]
-                    text = (choice.get("delta") or {}).get("content")
-                    if text:
-                        yield str(text)
+                yield from self._run(prompt, sampling, stop_flag)
             finally:
-                close = getattr(stream, "close", None)
-                if close:
-                    close()
+                if aside is not None:
+                    self._put_back(aside)
+
+    def _set_aside(self) -> tuple[Any, Any, int] | None:
+        """A copy of the cache's single sequence and the tokens it holds (None: empty, or
+        llama.cpp could not copy it)."""
+        import llama_cpp
+
+        llm = self._llm
+        n = int(llm.n_tokens)
+        if n == 0:
+            return None
+        ctx = llm._ctx.ctx
+        size = int(llama_cpp.llama_state_seq_get_size(ctx, 0))
+        buf = (ctypes.c_uint8 * size)()
+        if int(llama_cpp.llama_state_seq_get_data(ctx, buf, size, 0)) != size:
+            return None
+        return buf, llm.input_ids[:n].copy(), n
+
+    def _put_back(self, aside: tuple[Any, Any, int]) -> None:
+        import llama_cpp
+
+        buf, ids, n = aside
+        llm = self._llm
+        llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+        if int(llama_cpp.llama_state_seq_set_data(llm._ctx.ctx, buf, len(buf), 0)) == 0:
+            llm.n_tokens, self._owner = 0, None  # not restored: the next call reads afresh
+            return
+        llm.input_ids[:n] = ids
+        llm.n_tokens = n
+        llm._requires_eval = True  # the logits are the other call's: an exact hit re-reads one
+        self.kept += n
+
+    def _run(self, prompt: list[dict[str, Any]], sampling: Sampling,
+             stop_flag: threading.Event) -> Iterator[str]:
+        stream = self._llm.create_chat_completion(
+            messages=prompt,  # type: ignore[arg-type]
+            stream=True,
+            **self._kwargs(sampling),
+        )
+        try:
+            for part in stream:
+                if stop_flag.is_set():
+                    break
+                choice: Any = part["choices"][0]  # type: ignore[index]
+                text = (choice.get("delta") or {}).get("content")
+                if text:
+                    yield str(text)
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()
+
+    def prefill(self, messages: Sequence[Message], cache_key: str) -> Future[list[str]]:
+        """Start reading ``messages`` into the KV cache, as the start of conversation
+        ``cache_key``'s next prompt, so that its next turn reads only what comes after. Runs
+        on the model's thread whether or not an event loop does (a REPL waits on input())."""
+        s = Sampling(max_tokens=1, temperature=0.0, cache_key=cache_key)
+        return self._worker.submit(lambda: list(self._generate(messages, s, threading.Event())))
 
     def count_tokens(self, text: str) -> int:
         tokens = self._worker.submit(

@@ -43,12 +43,12 @@ async def _run_turn(engine: Engine, text: str | bytes, json_out: bool, stream: b
     return events
 
 
-def _engine(home: object) -> Engine:
+def _engine(home: object, warm: bool = False) -> Engine:
     from os1.engine import open_engine
     from os1.home import Home
 
     assert isinstance(home, Home)
-    return open_engine(home)
+    return open_engine(home, warm=warm)
 
 
 def _once(text: str, json_out: bool) -> None:
@@ -69,7 +69,7 @@ def _repl(json_out: bool) -> None:
         from os1.cli.persona import run_first_boot
 
         run_first_boot(home)
-    engine = _engine(home)
+    engine = _engine(home, warm=True)
     p = engine.persona
     console.print(f"[bold]{p.os_name}[/bold] is here. Type /help for commands.")
     while True:

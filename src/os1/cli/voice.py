@@ -109,7 +109,7 @@ def _file_turn(home: Any, voice: str, wav: Path) -> Any:
     clip = read_wav(wav)  # bad files fail before any model loads
     if problem := assess(clip, str(wav)).problem:
         raise InputError(problem)
-    engine = open_engine(home)
+    engine = open_engine(home)  # one turn: nothing to read ahead for
     stack = open_stack(home.config.voice, voice)
     stack.warm()  # as live mode does before anyone speaks; the recording is replayed after
     _warm_engine()
@@ -128,7 +128,7 @@ def _live(home: Any, voice: str) -> None:
     from os1.voice.stack import open_stack
 
     check_devices()
-    engine = open_engine(home)
+    engine = open_engine(home, warm=True)
     stack = open_stack(home.config.voice, voice)
     stack.warm()  # the first call into each model is slow; not on the user's first turn
     _warm_engine()

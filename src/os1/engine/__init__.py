@@ -38,11 +38,12 @@ async def ensure_persona_async(home: Home, user_name: str = "friend") -> Persona
     return persona
 
 
-def open_engine(home: Home, persona: Persona | None = None) -> Engine:
-    """Wire the engine for ``home``. Call ensure_persona first (or pass a persona)."""
+def open_engine(home: Home, persona: Persona | None = None, *, warm: bool = False) -> Engine:
+    """Wire the engine for ``home``. Call ensure_persona first (or pass a persona). ``warm``:
+    one user talks to it (chat, voice), so the next turn's context is read ahead (Engine)."""
     persona = persona or home.personas.get()
     if persona is None:
         persona = ensure_persona(home)
     from os1.engine.wiring import build_engine
 
-    return build_engine(home, persona)
+    return build_engine(home, persona, warm)

@@ -92,7 +92,7 @@ def open_memory_store(home: Home) -> Any | None:
     return open_memory(home)
 
 
-def build_engine(home: Home, persona: Persona) -> Engine:
+def build_engine(home: Home, persona: Persona, warm: bool = False) -> Engine:
     store = open_memory_store(home)
     observers: list[Observer] = []
     recall: Recall | None = None
@@ -141,6 +141,7 @@ def build_engine(home: Home, persona: Persona) -> Engine:
         core_memory=core,
         mood_hint=mood,
         judge=make_judge(sim),
+        warm=warm,
     )
 
 
