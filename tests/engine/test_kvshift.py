@@ -9,6 +9,8 @@ import pytest
 from os1.brain.base import Message, Sampling
 from os1.brain.kvshift import MIN_SAVED, PROBE, drop_span
 
+from .llama_reads import reads
+
 
 def test_the_dropped_span_is_found_after_the_common_prefix() -> None:
     system, dropped, kept = list(range(50)), list(range(100, 160)), list(range(200, 300))
@@ -53,19 +55,9 @@ async def test_a_moved_window_reads_only_the_new_tail() -> None:
     await reply(first)
     before = model.shifted
     # the window moves on: the first six messages are dropped, two new ones come after
-    evals: list[tuple[int, int]] = []
     llm = model._llm
-    real_eval = llm.eval
-
-    def counting(tokens: list[int]) -> None:
-        evals.append((int(llm.n_tokens), len(tokens)))
-        real_eval(tokens)
-
-    llm.eval = counting
-    try:
+    with reads(llm) as evals:
         said = await reply(moved)
-    finally:
-        llm.eval = real_eval
     assert said.strip()
     assert model.shifted - before > 60  # the kept history was not read again
     first_at, first_len = evals[0]
@@ -99,19 +91,9 @@ async def test_a_call_outside_the_conversation_leaves_its_cache_in_place() -> No
         await reply(turn, "conv-1")
         if side_call:
             await reply(aside, None)  # e.g. facts extracted from the last turn
-        read: list[int] = []
-        real_eval = llm.eval
-
-        def counting(tokens: list[int]) -> None:
-            read.append(len(tokens))
-            real_eval(tokens)
-
-        llm.eval = counting
-        try:
+        with reads(llm) as read:
             said = await reply(after, "conv-1")
-        finally:
-            llm.eval = real_eval
-        return said, read[0]
+        return said, read[0][1]
 
     alone, read_alone = await next_turn(side_call=False)
     kept_before = model.kept

@@ -11,6 +11,8 @@ import pytest
 from os1.home import Home
 from os1.mind.persona import Persona
 
+from .llama_reads import reads
+
 # persona, greeting, persona, comfort, persona: template replies, the last turns generated
 TURNS = ["Tell me about the sea.", "What's your name?", "Good morning!", "Who are you?",
          "I had a terrible day.", "Did you choose your own name?", "What do you like?",
@@ -27,22 +29,11 @@ async def tokens_read_by_next_turn(home_dir: Path, warm: bool) -> int:
             pass
     if warm:
         engine.warming.result(timeout=60)  # the user is still speaking
-    llm = engine.model._llm  # type: ignore[attr-defined]
-    read: list[int] = []
-    real_eval = llm.eval
-
-    def counting(tokens: list[int]) -> None:
-        read.append(len(tokens))
-        real_eval(tokens)
-
-    llm.eval = counting
-    try:
+    with reads(engine.model._llm) as read:  # type: ignore[attr-defined]
         async for _ in engine.turn("I'm happy today, the sun is out."):
             pass
-    finally:
-        llm.eval = real_eval
-        home.close()
-    return read[0]
+    home.close()
+    return read[0][1]
 
 
 @pytest.mark.model
