@@ -151,7 +151,9 @@ def raw_model_turn(model: Any) -> Any:
     async def turn(text: str) -> Any:
         messages = [Message("system", "You are a warm, brief companion."), Message("user", text)]
         parts = []
-        async for chunk in model.stream(messages, sampling=Sampling(max_tokens=60)):
+        # its own conversation, as the engine's turns are one: its prompts share their start
+        sampling = Sampling(max_tokens=60, cache_key="bench-raw-model")
+        async for chunk in model.stream(messages, sampling=sampling):
             if chunk.text:
                 parts.append(chunk.text)
                 yield TextDelta(chunk.text)
