@@ -81,6 +81,23 @@ async def test_timers_alarms_and_agenda_in_everyday_words(dav_home: Home) -> Non
     assert today in await _say(dav_home, "Do I have anything on this afternoon?")
 
 
+async def test_the_time_and_date_come_from_the_clock(os1_home: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from os1.skills.calendar.service import user_zone
+
+    home = Home.open(os1_home)
+    zone = ZoneInfo(user_zone(home.db))
+    before = datetime.now(zone)
+    said = await _say(home, "What time is it?")
+    after = datetime.now(zone)
+    assert any(f"It's {t:%H:%M}, on {t:%A}" in said for t in (before, after)), said
+    said = await _say(home, "What's the date today?")
+    assert any(f"{t:%A}, {t.day} {t:%B %Y}" in said for t in (before, after)), said
+    assert match_intent(_intents(), "What time does the pharmacy close on Sundays?") is None
+    home.close()
+
+
 def test_other_requests_are_not_taken() -> None:
     for text in ("cancel my subscription", "move the files to the archive",
                  "tell me a story about a lighthouse", "do I have a dog?",

@@ -95,6 +95,22 @@ async def _timer(text: str, m: Any, ctx: Any) -> str:
     return await run_add({"text": f"remind me in {when} to check the timer"}, ctx)
 
 
+async def _clock(text: str, m: Any, ctx: Any) -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from os1.skills.calendar.service import user_zone
+
+    now = datetime.now(ZoneInfo(user_zone(ctx.db)))
+    if m.group("time"):
+        return f"It's {now:%H:%M}, on {now:%A} the {now.day}{_ordinal(now.day)}."
+    return f"It's {now:%A}, {now.day} {now:%B %Y}."
+
+
+def _ordinal(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
 async def _documents(text: str, m: Any, ctx: Any) -> str:
     from os1.skills.reading import search_documents
 
@@ -148,6 +164,12 @@ def register_intents(intents: list[Any]) -> None:
             r"(?i)\b(?:set|start) (?:a|the|an) (?P<kind>timer|alarm) (?:for|at) (?P<when>.+?)[.!]?$"
             r"|\bwake me(?: up)? (?P<wake>(?:at|in|tomorrow|on) .+?)[.!]?$"), _timer,
             "A timer or an alarm (a reminder at that time)."),
+        # the clock is os1's own to read: no need to guess
+        Intent("clock.now", re.compile(
+            r"(?i)^(?:hey,?\s+|so,?\s+|and\s+)?(?:(?P<time>what(?:'s| is) the time|what time is it"
+            r"|do you know (?:what time it is|the time))|what(?:'s| is) (?:the date|today'?s date)"
+            r"|what day is (?:it|today))(?: (?:now|today|right now))?[?.!]*$"), _clock,
+            "The time or the date, from the clock."),
         Intent("reading.ask", re.compile(
             r"(?i)\bwhat does (?:the|my) [\w ]{2,30}? say about\b|\baccording to (?:the|my) "),
             _documents, "Answer from documents read, with file and page."),
