@@ -94,6 +94,12 @@ async def test_the_time_and_date_come_from_the_clock(os1_home: Path) -> None:
     assert any(f"It's {t:%H:%M}, on {t:%A}" in said for t in (before, after)), said
     said = await _say(home, "What's the date today?")
     assert any(f"{t:%A}, {t.day} {t:%B %Y}" in said for t in (before, after)), said
+    tokyo = [datetime.now(ZoneInfo("Asia/Tokyo")) + timedelta(minutes=k) for k in (0, 1)]
+    said = await _say(home, "what time is it in new york?")
+    assert said.startswith("It's ") and " in New York, on " in said, said
+    said = await _say(home, "What time is it in Tokyo?")
+    assert any(f"It's {t:%H:%M} in Tokyo" in said for t in tokyo), said
+    assert "don't know which time zone Narnia" in await _say(home, "What time is it in Narnia?")
     assert match_intent(_intents(), "What time does the pharmacy close on Sundays?") is None
     home.close()
 

@@ -101,10 +101,30 @@ async def _clock(text: str, m: Any, ctx: Any) -> str:
 
     from os1.skills.calendar.service import user_zone
 
-    now = datetime.now(ZoneInfo(user_zone(ctx.db)))
+    place = (m.group("place") or "").strip(" ?.!")
+    zone = user_zone(ctx.db)
+    if place:
+        found = _city_zone(place)
+        if found is None:
+            return (f"I don't know which time zone {place} is in; I know the cities of the "
+                    "time zone database, like Tokyo, Lagos or New York.")
+        zone = found
+    now = datetime.now(ZoneInfo(zone))
     if m.group("time"):
-        return f"It's {now:%H:%M}, on {now:%A} the {now.day}{_ordinal(now.day)}."
+        where = f" in {zone.rsplit('/', 1)[-1].replace('_', ' ')}" if place else ""
+        return f"It's {now:%H:%M}{where}, on {now:%A} the {now.day}{_ordinal(now.day)}."
     return f"It's {now:%A}, {now.day} {now:%B %Y}."
+
+
+def _city_zone(place: str) -> str | None:
+    """The time zone database's zone named after ``place`` ("new york" -> America/New_York)."""
+    import zoneinfo
+
+    want = re.sub(r"[\s-]+", "_", place.strip().lower())
+    for name in sorted(zoneinfo.available_timezones()):
+        if name.rsplit("/", 1)[-1].lower() == want and "/" in name:
+            return name
+    return None
 
 
 def _ordinal(n: int) -> str:
@@ -168,7 +188,8 @@ def register_intents(intents: list[Any]) -> None:
         Intent("clock.now", re.compile(
             r"(?i)^(?:hey,?\s+|so,?\s+|and\s+)?(?:(?P<time>what(?:'s| is) the time|what time is it"
             r"|do you know (?:what time it is|the time))|what(?:'s| is) (?:the date|today'?s date)"
-            r"|what day is (?:it|today))(?: (?:now|today|right now))?[?.!]*$"), _clock,
+            r"|what day is (?:it|today))(?: (?:now|today|right now))?"
+            r"(?: in (?P<place>[a-z][a-z .'-]{1,40}?))?(?: (?:now|right now))?[?.!]*$"), _clock,
             "The time or the date, from the clock."),
         Intent("reading.ask", re.compile(
             r"(?i)\bwhat does (?:the|my) [\w ]{2,30}? say about\b|\baccording to (?:the|my) "),
