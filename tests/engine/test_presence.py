@@ -38,6 +38,7 @@ sim = embed_similarity()
         ("Call me by my first name from now on.", "chat"),
         ("Turn 3: tell me one more thing about the sea.", "chat"),
         ("Make sure you remember that.", "chat"),
+        ("Check this out, I got the job!", "chat"),
         ("tell me a joke", "funny"),
         ("My divorce papers came today.", "comfort"),
         ("Good morning!", "greeting"),

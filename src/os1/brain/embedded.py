@@ -10,9 +10,9 @@ the part of a new prompt after the longest common prefix, so a conversation whos
 messages do not change costs the same per turn at turn 20 as at turn 1. When the history
 window moves on, the dropped span is cut out of the cache instead (os1.brain.kvshift). A call
 outside any conversation (fact extraction after a turn, a JSON plan) would overwrite that
-cache and leave the next turn to read its whole prompt again (about 2.5 tokens a millisecond
-here: a second or more once the history is long), so the conversation's cache is copied
-aside before such a call and put back after it (a memory copy of a few megabytes).
+cache and leave the next turn to read its whole prompt again (250-400 tokens a second here: a
+second or more once the history is long), so the conversation's cache is copied aside before
+such a call and put back after it (a memory copy of a few megabytes).
 """
 
 from __future__ import annotations

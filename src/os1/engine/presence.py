@@ -84,7 +84,7 @@ REQUEST = re.compile(
     r"(?P<verb>set|add|cancel|book|call(?! me\b)|ring|text|send|forward|reply|email|e-mail|"
     r"schedule|move|delete|remove|archive|mark|turn(?= (?:the|it|my|off|on|up|down)\b)|play|"
     r"open|show|find|start|put|tidy|sort|proofread|summari[sz]e|draft|write|order|buy|pay|read|"
-    r"check|make(?! sure\b| me\b| it\b)|tell(?! me\b| us\b))\b"
+    r"check(?! (?:this|that|it) out\b)|make(?! sure\b| me\b| it\b)|tell(?! me\b| us\b))\b"
 )
 
 
@@ -237,6 +237,7 @@ REQUEST_HINTS = {
     "draft": "; os1 letters writes letters in your voice, and os1 mail draft drafts replies",
     "archive": "; os1 mail cleanup archives newsletters, and os1 rules keeps doing it",
     "mark": "; os1 mail flag marks messages read or flagged",
+    "read": "; ask me what's new in your mail, or os1 mail show shows a message",
 }
 PERSONA = (
     "I'm {os}. I chose the name myself, the day we met.",
