@@ -78,3 +78,15 @@ def test_flush_keeps_an_unfinished_tail_and_nothing_is_lost() -> None:
 
 def test_speakable_drops_markup_and_links() -> None:
     assert speakable("**Bold** see https://example.org/x now") == "Bold see a link now"
+
+
+def test_speakable_leaves_commands_to_type_for_the_screen() -> None:
+    from os1.engine.presence import CANNOT, NO_WORLD, REQUEST_HINTS
+
+    for template in (*NO_WORLD, *CANNOT):
+        for hint in REQUEST_HINTS.values():
+            said = speakable(template.format(name="Theodore", hint=hint))
+            assert "os1 " not in said, said
+            assert "Theodore" in said and said.endswith("."), said
+    assert speakable("Wren; os1 proofread FILE checks a document.") == "Wren."
+    assert speakable("I like os1 a lot.") == "I like os1 a lot."  # a name, not a command

@@ -226,7 +226,8 @@ CANNOT = (
 )
 CAN = ("In a conversation I can tell you what's new in your mail, read and change your calendar, "
        "set reminders and timers, and look up your contacts.")
-# where the same thing can be done instead ('os1 --help' lists everything)
+# where the same thing can be done instead ('os1 --help' lists everything); each starts
+# '; os1', which a voice leaves out (os1.voice.tts.speakable): a command is for the screen
 REQUEST_HINTS = {
     "proofread": "; os1 proofread FILE checks a document",
     "tidy": "; os1 files tidy FOLDER tidies a folder",
@@ -237,7 +238,7 @@ REQUEST_HINTS = {
     "draft": "; os1 letters writes letters in your voice, and os1 mail draft drafts replies",
     "archive": "; os1 mail cleanup archives newsletters, and os1 rules keeps doing it",
     "mark": "; os1 mail flag marks messages read or flagged",
-    "read": "; ask me what's new in your mail, or os1 mail show shows a message",
+    "read": "; os1 mail show shows a message, and asking me what's new sums up your mail",
 }
 PERSONA = (
     "I'm {os}. I chose the name myself, the day we met.",

@@ -44,10 +44,14 @@ def available_voices() -> list[str]:
 
 _MARKUP = re.compile(r"[*_#`>|~]+")
 _URL = re.compile(r"https?://\S+")
+# a command to type, for the screen: "(os1 config set ...)" or "...; os1 proofread FILE checks it"
+_COMMAND = re.compile(r"\s*\(os1 [^)]*\)|\s*;\s*os1 [^.;!?]*")
 
 
 def speakable(text: str) -> str:
-    """What a voice should read aloud: no markdown marks, links said as 'a link'."""
+    """What a voice should read aloud: no markdown marks, links said as 'a link', and no
+    commands to type (a reply's text keeps them)."""
+    text = _COMMAND.sub("", text)
     text = _URL.sub("a link", text)
     text = _MARKUP.sub(" ", text)
     return " ".join(text.split())
