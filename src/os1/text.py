@@ -43,3 +43,8 @@ def second_person(text: str) -> str:
 
 
 __all__ = ["FLIPS", "second_person"]
+
+
+def ordinal_suffix(n: int) -> str:
+    """"st", "nd", "rd" or "th" for ``n`` (1st, 12th, 22nd)."""
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

@@ -228,14 +228,16 @@ CAN = ("In a conversation I can tell you what's new in your mail, read and chang
        "set reminders and timers, and look up your contacts.")
 # where the same thing can be done instead ('os1 --help' lists everything); each starts
 # '; os1', which a voice leaves out (os1.voice.tts.speakable): a command is for the screen
+_TIDY = "; os1 files tidy FOLDER tidies a folder"
+_LETTERS = "; os1 letters writes letters in your voice, and os1 mail draft drafts replies"
 REQUEST_HINTS = {
     "proofread": "; os1 proofread FILE checks a document",
-    "tidy": "; os1 files tidy FOLDER tidies a folder",
-    "sort": "; os1 files tidy FOLDER tidies a folder",
+    "tidy": _TIDY,
+    "sort": _TIDY,
     "reply": "; os1 mail draft writes a reply in your style, and os1 mail send sends it",
     "forward": "; os1 mail send sends mail once you approve",
-    "write": "; os1 letters writes letters in your voice, and os1 mail draft drafts replies",
-    "draft": "; os1 letters writes letters in your voice, and os1 mail draft drafts replies",
+    "write": _LETTERS,
+    "draft": _LETTERS,
     "archive": "; os1 mail cleanup archives newsletters, and os1 rules keeps doing it",
     "mark": "; os1 mail flag marks messages read or flagged",
     "read": "; os1 mail show shows a message, and asking me what's new sums up your mail",

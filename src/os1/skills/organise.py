@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from os1.skills.calendar.when import HOUR_WORDS, zone_named
+
 
 def all_tools() -> list[Any]:
     from os1.skills.calendar.tools import TOOLS as CALENDAR
@@ -34,8 +36,7 @@ _DAY = (r"(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|sat
 _EVENTISH = (r".*\b(?:on|tomorrow|today|tonight|next|this|meeting|appointment|dinner|lunch|"
              r"breakfast|class|lesson|event|party|session|call)\b")
 _WHEN_START = (r"(?:mon|tue|wed|thu|fri|sat|sun|today|tonight|tomorrow|next|noon|midnight|"
-               r"\d|half|quarter|the \d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-               r"twelve)\b)")
+               r"\d|half|quarter|the \d|(?:" + HOUR_WORDS + r")\b)")
 
 
 async def _agenda(text: str, m: Any, ctx: Any) -> str:
@@ -100,11 +101,12 @@ async def _clock(text: str, m: Any, ctx: Any) -> str:
     from zoneinfo import ZoneInfo
 
     from os1.skills.calendar.service import user_zone
+    from os1.text import ordinal_suffix
 
     place = (m.group("place") or "").strip(" ?.!")
     zone = user_zone(ctx.db)
     if place:
-        found = _city_zone(place)
+        found = zone_named(place)
         if found is None:
             return (f"I don't know which time zone {place} is in; I know the cities of the "
                     "time zone database, like Tokyo, Lagos or New York.")
@@ -112,23 +114,8 @@ async def _clock(text: str, m: Any, ctx: Any) -> str:
     now = datetime.now(ZoneInfo(zone))
     if m.group("time"):
         where = f" in {zone.rsplit('/', 1)[-1].replace('_', ' ')}" if place else ""
-        return f"It's {now:%H:%M}{where}, on {now:%A} the {now.day}{_ordinal(now.day)}."
+        return f"It's {now:%H:%M}{where}, on {now:%A} the {now.day}{ordinal_suffix(now.day)}."
     return f"It's {now:%A}, {now.day} {now:%B %Y}."
-
-
-def _city_zone(place: str) -> str | None:
-    """The time zone database's zone named after ``place`` ("new york" -> America/New_York)."""
-    import zoneinfo
-
-    want = re.sub(r"[\s-]+", "_", place.strip().lower())
-    for name in sorted(zoneinfo.available_timezones()):
-        if name.rsplit("/", 1)[-1].lower() == want and "/" in name:
-            return name
-    return None
-
-
-def _ordinal(n: int) -> str:
-    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
 
 
 async def _documents(text: str, m: Any, ctx: Any) -> str:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from os1.text import ordinal_suffix
+
 _UNITS = {w: i for i, w in enumerate(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
      "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
@@ -30,7 +32,6 @@ _ORDINALS = {
     "first": "one", "second": "two", "third": "three", "fifth": "five", "eighth": "eight",
     "ninth": "nine", "twelfth": "twelve",
 }
-_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 
 _CONTRACTIONS = {
     "won't": "will not", "can't": "can not", "cannot": "can not", "shan't": "shall not",
@@ -101,10 +102,6 @@ def _ordinal(word: str) -> tuple[str, bool]:
     return word, False
 
 
-def _suffix(n: int) -> str:
-    return "th" if 10 <= n % 100 <= 20 else _SUFFIX.get(n % 10, "th")
-
-
 def _numbers(words: list[str]) -> list[str]:
     """Runs of number words become digits: 'one hundred and five' -> '105'."""
     out: list[str] = []
@@ -140,7 +137,7 @@ def _numbers(words: list[str]) -> list[str]:
             j = end = j + 1
         if used:
             n = total + current
-            out.append(f"{n}{_suffix(n)}" if ordinal else str(n))
+            out.append(f"{n}{ordinal_suffix(n)}" if ordinal else str(n))
             i = end  # an "and" that led to no further number is kept
         else:
             out.append(words[i])

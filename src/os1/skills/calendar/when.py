@@ -32,7 +32,7 @@ _PERIODS = {"morning": time(9), "afternoon": time(14), "evening": time(19), "ton
 
 _HOUR_NAMES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                "eleven", "twelve"]
-_HOUR_WORDS = "|".join(_HOUR_NAMES)  # "at six" as well as "at 6"
+HOUR_WORDS = "|".join(_HOUR_NAMES)  # "at six" as well as "at 6"
 
 _WD = (r"(?P<wd>mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:r|rs|rsday)?|fri(?:day)?|"
        r"sat(?:urday)?|sun(?:day)?)s?")
@@ -67,10 +67,10 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?P<q>next|this|on|by|coming)\s+" + _WD + r"\b"
         r"|\b(?P<wd2>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")),
     ("halfpast", re.compile(
-        r"\b(?:at\s+)?(?P<q>half|quarter)\s+(?P<rel>past|to)\s+(?P<h>\d{1,2}|" + _HOUR_WORDS + r")\b"
+        r"\b(?:at\s+)?(?P<q>half|quarter)\s+(?P<rel>past|to)\s+(?P<h>\d{1,2}|" + HOUR_WORDS + r")\b"
         r"(?:\s*(?P<ap>am|pm))?")),
     ("clock", re.compile(
-        r"(?:\b(?:at|@|by|around|from)\s+)(?P<t>\d{1,2}(?:[:.]\d{2})?|" + _HOUR_WORDS + ")"
+        r"(?:\b(?:at|@|by|around|from)\s+)(?P<t>\d{1,2}(?:[:.]\d{2})?|" + HOUR_WORDS + ")"
         r"(?:\s*(?P<ap>am|pm|a\.m\.|p\.m\.)|\s*o'?clock)?\b"
         r"|\b(?P<t2>\d{1,2}(?::\d{2})?)\s*(?P<ap2>am|pm|a\.m\.|p\.m\.)"
         r"|\b(?P<t3>\d{1,2}:\d{2})\b")),
@@ -197,8 +197,7 @@ def _apply(kind: str, m: re.Match[str], parts: _Parts, today: date) -> bool:
     elif kind == "weekday":
         parts.day = _weekday_day(g.get("wd") or g["wd2"], g.get("q"), today)
     elif kind == "halfpast":
-        hour = g["h"] or ""  # "half past 6" or "half past six"
-        h = int(hour) if hour.isdigit() else _HOUR_NAMES.index(hour) + 1
+        h = _clock(g["h"])[0]  # "half past 6" or "half past six"
         mins = 30 if g["q"] == "half" else 15
         before = (h - 1) or 12  # "quarter to one" is 12:45
         parts.clock = (h, mins, g["ap"]) if g["rel"] == "past" else (before, 60 - mins, g["ap"])
@@ -303,6 +302,11 @@ def _scan(text: str, today: date) -> tuple[_Parts, list[tuple[int, int]]]:
     return parts, sorted(taken)
 
 
+def _words(hint: str) -> set[str]:
+    """The words of the text around a time that say morning or evening ("dinner at 8")."""
+    return set(re.findall(r"[a-z-]+", hint))
+
+
 def _hour24(hh: int, ap: str | None, hint: str) -> int:
     if ap == "am":
         return 0 if hh == 12 else hh
@@ -310,7 +314,7 @@ def _hour24(hh: int, ap: str | None, hint: str) -> int:
         return hh if hh == 12 else hh + 12
     if hh == 0 or hh > 12:
         return hh
-    words = set(re.findall(r"[a-z-]+", hint))
+    words = _words(hint)
     if words & _EVENING and hh < 12:
         return hh + 12
     if words & _MORNING:
@@ -377,7 +381,7 @@ def _next_future(parts: _Parts, clock: time, local_now: datetime, tz: tzinfo,
     """A time given without a day means its next occurrence ("at 6" said at 7pm is tomorrow;
     "at 7" said at 3pm is tonight, but "at 7 in the morning" is tomorrow's)."""
     today = local_now.date()
-    morning = set(re.findall(r"[a-z-]+", hint)) & _MORNING
+    morning = _words(hint) & _MORNING
     if parts.clock is not None and parts.clock[2] is None and clock.hour < 12 and not morning:
         evening = datetime.combine(today, time(clock.hour + 12, clock.minute), tz)
         if evening > local_now and parts.clock[0] != 12:
